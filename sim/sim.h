@@ -1,0 +1,309 @@
+/* larafw-sim internals shared by its source files. One process = one module.
+ *
+ * Rooms inside sim/:
+ *   platform  sim_main.c sim_clock.c sim_uart.c sim_state.c sim_at.c sim_dispatch.c
+ *             sim_cmd_basic.c sim_files.c sim_fault.c sim_report.c sim_product.c
+ *   updates   sim_xmodem.c sim_foat.c sim_install.c
+ * The module's behaviour follows ../shared/MODULE.md and the note (§ numbers); every choice the
+ * note leaves open is written down in docs/simulator.md.
+ */
+#ifndef LARAFW_SIM_H
+#define LARAFW_SIM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkg.h"
+
+#define SIM_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- products (sim_product.c, MODULE.md §1) ---------------------------------------- */
+
+struct sim_product {
+    const char *name;  /* "LARA-R6001D-01B" (what --product takes) */
+    const char *model; /* "LARA-R6001D" (AT+CGMM) */
+    bool l6;
+    bool b01;                /* a LARA-R6 "01B" */
+    bool prevalidation;      /* +UFWPREVAL step exists */
+    bool rate_3m;            /* FOAT / +UDWNFILE at 3000000 bit/s */
+    bool ftp_http_fota;      /* FTP / HTTP FOTA download */
+    bool ufota_control;      /* +UFOTA pause/resume/read */
+    bool ufota_config;       /* +UFOTACONFIG */
+    uint32_t install_max_s;  /* FOAT/FOTA install time upper bound (65 min or 3 min) */
+};
+const struct sim_product *sim_product_find(const char *name);
+const struct sim_product *sim_product_default(void);
+/* Writes the list of known product names, comma separated, for error messages. */
+void sim_product_list(char *buf, size_t len);
+
+/* ---- AT command line parsing (sim_at.c; fuzzed by tests/fuzz/sim_at.c) --------------- */
+
+enum sim_at_type {
+    SIM_AT_ACTION, /* AT+CMD  or basic ATI */
+    SIM_AT_SET,    /* AT+CMD=... */
+    SIM_AT_READ,   /* AT+CMD? */
+    SIM_AT_TEST,   /* AT+CMD=? */
+};
+
+#define SIM_AT_MAX_PARAMS 12
+#define SIM_AT_NAME_MAX   24
+#define SIM_AT_LINE_MAX   1024
+
+struct sim_at_param {
+    bool present; /* false for an empty position: AT+X=1,,3 */
+    bool quoted;
+    bool is_num; /* unquoted decimal integer that fits in long long */
+    long long num;
+    const char *str; /* points into sim_at_cmd.storage, NUL-terminated, quotes removed */
+};
+
+struct sim_at_cmd {
+    char name[SIM_AT_NAME_MAX]; /* upper case: "+UFWUPD", "I", "E", "&F" … */
+    enum sim_at_type type;
+    int basic_value; /* numeric suffix of a basic command (ATE0, ATI9), -1 if none */
+    int nparams;
+    struct sim_at_param p[SIM_AT_MAX_PARAMS];
+    char storage[SIM_AT_LINE_MAX];
+};
+
+/* Parses one command line without its terminator ("AT+UFWUPD=3"). Returns 0, or -1 for a
+ * line that is not a syntactically valid single AT command. Never reads past `len`. */
+int sim_at_parse(const char *line, size_t len, struct sim_at_cmd *out);
+
+/* ---- the module object ---------------------------------------------------------------- */
+
+enum sim_if { SIM_IF_UART = 0, SIM_IF_USB = 1, SIM_IF_COUNT };
+
+/* Phases used by faults, reports and Table 5 (§6). */
+enum sim_phase { SIM_PH_DOWNLOAD = 0, SIM_PH_VALIDATION, SIM_PH_INSTALL, SIM_PH_COUNT };
+
+/* Which download is in progress (§6 Table 5: only one at a time). */
+enum sim_download {
+    SIM_DL_NONE = 0,
+    SIM_DL_FOAT,    /* AT+UFWUPD=3 XMODEM */
+    SIM_DL_PUSH,    /* AT+UDWNFILE=…,"FOAT" */
+    SIM_DL_FTP,     /* AT+UFTPC=100 (later issue) */
+    SIM_DL_HTTP,    /* AT+UHTTPC=p,100 (later issue) */
+    SIM_DL_LWM2M,   /* uFOTA (later issue) */
+};
+
+enum sim_fw_phase {
+    SIM_FW_NORMAL = 0,
+    SIM_FW_INSTALL, /* install in progress; at power-up it resumes (§3.1.2, §4.3.1.3) */
+    SIM_FW_BRICKED, /* boot section write interrupted (§4.3): never answers again */
+};
+
+enum sim_install_method { SIM_INSTALL_FOAT = 0, SIM_INSTALL_FOTA, SIM_INSTALL_UFOTA };
+
+#define SIM_NAME_MAX   64  /* module file names (+UDWNFILE) */
+#define SIM_APN_MAX    64
+#define SIM_CONTEXTS   8
+
+/* Everything that survives a power cycle. Saved atomically by sim_state_save(). */
+struct sim_state {
+    /* firmware: the installed image is DIR/image.bin; its version record is the truth */
+    enum sim_fw_phase fw_phase;
+    enum sim_install_method install_method;
+    char install_pkg[PATH_MAX]; /* package being installed, relative to DIR */
+    int install_urc_if;         /* +UFWINSTALL <port>: interface for progress URCs */
+    uint32_t install_urc_baud;
+    bool install_urc_enable;
+    uint32_t install_attempts;  /* how many times an install started (resumes count) */
+    bool boot_writing;          /* set while a boot-code package writes the boot section */
+
+    /* pending FOTA package in DIR/fota/ (pushed, or fetched by FTP/HTTP) */
+    bool fota_pkg_present;
+    enum sim_download fota_pkg_source;
+    char fota_pkg_name[SIM_NAME_MAX];
+
+    /* NVM (Table 6 decides what an update keeps) */
+    uint32_t ipr;      /* +IPR, 0 = autobaud not supported here: factory 115200 */
+    int mno_profile;   /* +UMNOPROF */
+    uint64_t bandmask[2]; /* +UBANDMASK for CAT-M1 / NB-IoT or LTE, see docs */
+    int edrx_mode;     /* +CEDRXS <mode> */
+    char apn[SIM_CONTEXTS][SIM_APN_MAX]; /* +CGDCONT, cid 1..8 */
+    bool backup_done;  /* +UBKUPDATA: EFS backup taken after an update (§4.3.1.5) */
+    uint32_t boot_count;
+};
+
+struct sim;
+
+typedef void (*sim_timer_fn)(struct sim *s, void *arg);
+typedef void (*sim_raw_fn)(struct sim *s, enum sim_if iface, const uint8_t *buf, size_t len);
+
+/* ---- virtual clock (sim_clock.c) -------------------------------------------------------
+ * Module time runs at 1/time_scale of host time (--time-scale 0.01 = 100× faster). No module
+ * timer reads the wall clock: use these. */
+uint64_t sim_now_ms(const struct sim *s);
+/* Calls fn(s, arg) once after `delay_ms` of module time. Returns an id > 0. */
+unsigned sim_timer_add(struct sim *s, uint64_t delay_ms, sim_timer_fn fn, void *arg);
+void sim_timer_cancel(struct sim *s, unsigned id);
+
+/* ---- interfaces (sim_uart.c) -----------------------------------------------------------
+ * Output is queued and, with --pace, drained no faster than the interface's rate. */
+void sim_write(struct sim *s, enum sim_if iface, const void *buf, size_t len);
+/* "\r\n<text>\r\n" (verbose response format). */
+void sim_line(struct sim *s, enum sim_if iface, const char *fmt, ...) SIM_PRINTF(3, 4);
+/* A URC: like sim_line, also recorded in the report. */
+void sim_urc(struct sim *s, enum sim_if iface, const char *fmt, ...) SIM_PRINTF(3, 4);
+void sim_ok(struct sim *s, enum sim_if iface);
+void sim_error(struct sim *s, enum sim_if iface);
+/* +CME ERROR per +CMEE (0: ERROR, 1: numeric, 2: text). Codes: SIM_CME_*. */
+void sim_cme_error(struct sim *s, enum sim_if iface, int code);
+#define SIM_CME_NOT_ALLOWED     3   /* "operation not allowed" */
+#define SIM_CME_NOT_SUPPORTED   4   /* "operation not supported" */
+#define SIM_CME_MEMORY_FULL     20  /* "memory full" */
+#define SIM_CME_INVALID_INDEX   21  /* "invalid index" */
+#define SIM_CME_NOT_FOUND       22  /* "not found" */
+#define SIM_CME_TEXT_TOO_LONG   24  /* "text string too long" */
+#define SIM_CME_INVALID_CHARS   25  /* "invalid characters in text string" */
+#define SIM_CME_UNKNOWN         100 /* "unknown" */
+#define SIM_CME_BAD_PARAMS      50  /* "incorrect parameters" (u-blox) */
+const char *sim_cme_text(int code);
+
+/* While a raw handler is set, bytes received on `iface` go to it instead of the AT parser
+ * (XMODEM, the +UDWNFILE '>' prompt). NULL returns the interface to AT mode. */
+void sim_raw_set(struct sim *s, enum sim_if iface, sim_raw_fn fn);
+/* A muted interface discards input and output (install: the module answers nothing). */
+void sim_mute(struct sim *s, enum sim_if iface, bool muted);
+/* Changes the simulated rate of an interface (+IPR); affects pacing only. */
+void sim_set_rate(struct sim *s, enum sim_if iface, uint32_t baud);
+
+/* ---- command dispatch (sim_dispatch.c) -------------------------------------------------
+ * A handler returns SIM_RES_OK (dispatcher prints OK), SIM_RES_ERROR ("ERROR"),
+ * SIM_RES_CME(n) (+CME ERROR per +CMEE) or SIM_RES_PENDING (the handler prints its final
+ * result code itself, now or later). */
+#define SIM_RES_OK      0
+#define SIM_RES_PENDING 1
+#define SIM_RES_ERROR   (-1)
+#define SIM_RES_CME(n)  (-(1000 + (n)))
+
+struct sim_cmd {
+    const char *name; /* as in sim_at_cmd.name */
+    int (*fn)(struct sim *s, enum sim_if iface, const struct sim_at_cmd *cmd);
+};
+/* Tables, each ended by {NULL, NULL}. */
+extern const struct sim_cmd sim_cmds_basic[];
+extern const struct sim_cmd sim_cmds_files[];
+extern const struct sim_cmd sim_cmds_update[];  /* +UFWUPD, +UFWINSTALL (sim_foat/install) */
+
+/* ---- persistence (sim_state.c) ---------------------------------------------------------
+ * DIR/state         key=value text of struct sim_state
+ * DIR/image.bin     installed firmware image (pkg image with version record)
+ * DIR/image.new     image being written by an install
+ * DIR/fota.pub      provisioned FOTA public key (32 bytes raw)
+ * DIR/files/NAME    user files (+UDWNFILE, +ULSTFILE, +UDELFILE)
+ * DIR/fota/NAME     pending FOTA package
+ * DIR/foat.upd      package received by +UFWUPD (until installed)  */
+int sim_state_load(struct sim *s);  /* 0, or -1 with a message on stderr */
+int sim_state_save(struct sim *s);  /* atomic; 0 or -1 */
+/* Writes DIR/rel atomically (temp file, fsync, rename, fsync dir). 0 or -1 (errno). */
+int sim_atomic_write(struct sim *s, const char *rel, const void *buf, size_t len);
+/* Absolute path of DIR/rel into buf. */
+void sim_path(const struct sim *s, const char *rel, char *buf, size_t len);
+/* Checks a module file name from the AT interface: no '/', no "..", no control characters,
+ * 1..SIM_NAME_MAX-1 bytes. Returns true when it is safe to use under DIR/files/. */
+bool sim_file_name_ok(const char *name);
+/* Re-reads DIR/image.bin's version record into s->fw (after an install or at power-up). */
+int sim_firmware_refresh(struct sim *s);
+
+/* ---- faults (sim_fault.c) ----------------------------------------------------------- */
+struct sim_faults {
+    int power_cut_pct[SIM_PH_COUNT];   /* -1 none */
+    int flash_write_pct[SIM_PH_COUNT]; /* -1 none */
+    bool power_cut_fired, flash_write_fired;
+    double noise_ber; /* bit error rate on bytes the module receives */
+    double drop_rate; /* probability that a received byte is lost */
+    int net_drop_pct; /* network downloads (later issue), -1 none */
+    int net_drop_count;
+    uint64_t rng;
+};
+int sim_fault_parse(struct sim_faults *f, const char *spec, char *err, size_t errlen);
+/* Reports progress of a phase; when a power-cut fault is due, records it and dies like
+ * SIGKILL (no cleanup, no state save). */
+void sim_fault_progress(struct sim *s, enum sim_phase ph, double percent);
+/* True once, when a flash-write fault is due at this phase and progress. */
+bool sim_fault_flash_write(struct sim *s, enum sim_phase ph, double percent);
+/* Applies line noise and drops to bytes the module received; returns the new length. */
+size_t sim_fault_line(struct sim *s, uint8_t *buf, size_t len);
+
+/* ---- report (sim_report.c): --report FILE, JSON timeline ------------------------------ */
+void sim_report(struct sim *s, const char *kind, const char *fmt, ...) SIM_PRINTF(3, 4);
+
+/* ---- power (sim_main.c) --------------------------------------------------------------- */
+/* A module reset: volatile settings back to defaults, raw handlers cleared, timers dropped,
+ * then the power-up sequence (which resumes an interrupted install). */
+void sim_reboot(struct sim *s);
+
+/* ---- updates (sim_foat.c, sim_install.c) ---------------------------------------------- */
+/* Called at every power-up after the state is loaded: resumes an install (§3.1.2, §4.3.1.3). */
+void sim_update_power_up(struct sim *s);
+/* Starts validation + install of a package at DIR/rel. Output goes to the interfaces the
+ * method prescribes (FOAT: primary UART at 115200; FOTA: +UFWINSTALL's port). */
+void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel);
+
+struct sim_port {
+    bool present;
+    int master_fd;
+    char link[PATH_MAX];
+    bool echo;         /* ATE */
+    bool muted;
+    uint32_t baud;     /* simulated rate (pacing) */
+    sim_raw_fn raw;
+    char line[SIM_AT_LINE_MAX];
+    size_t line_len;
+    bool line_overflow;
+    uint8_t *out;      /* output queue */
+    size_t out_len, out_cap;
+    uint64_t out_credit_ns; /* pacing */
+};
+
+struct sim_fw {
+    char product[PKG_NAME_MAX];
+    char version[PKG_NAME_MAX];
+    uint8_t sha256[PKG_SHA256_LEN];
+    uint64_t size;
+};
+
+struct sim_timer {
+    unsigned id;
+    uint64_t due_ms;
+    sim_timer_fn fn;
+    void *arg;
+};
+#define SIM_TIMERS_MAX 64
+
+struct sim_foat;    /* sim_foat.c */
+struct sim_install; /* sim_install.c */
+struct sim_dwn;     /* sim_files.c */
+
+struct sim {
+    const struct sim_product *product;
+    char dir[PATH_MAX];
+    struct sim_state st;
+    struct sim_fw fw;
+    uint8_t fota_pub[PKG_PUBKEY_LEN];
+    bool fota_pub_ok; /* DIR/fota.pub present and 32 bytes (227 otherwise) */
+
+    struct sim_port port[SIM_IF_COUNT];
+    int cmee;
+    enum sim_download download; /* §6: the one download in progress */
+
+    double time_scale; /* module ms per host ms = 1 / time_scale */
+    bool pace;
+    uint64_t clock_base_ns;   /* host monotonic ns at power-up */
+    uint64_t clock_offset_ms; /* virtual ms carried across reboots */
+    struct sim_timer timers[SIM_TIMERS_MAX];
+    unsigned next_timer_id;
+
+    struct sim_faults faults;
+    const char *report_path;
+
+    struct sim_foat *foat;
+    struct sim_install *install;
+    struct sim_dwn *dwn;
+};
+
+#endif
