@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define PKG_WARN_UNUSED __attribute__((warn_unused_result))
 
@@ -166,5 +167,24 @@ PKG_WARN_UNUSED int pkg_build_delta(const uint8_t sec[PKG_SECKEY_LEN], const cha
 /* Re-signs an existing package file (header and payload as they are) with `sec`. */
 PKG_WARN_UNUSED int pkg_resign(const uint8_t sec[PKG_SECKEY_LEN], const char *in_path,
                                const char *out_path);
+
+/* ---- Additions beyond the shared contract (tools, tests, inspection). ---- */
+
+/* Encodes `h` into exactly pkg_header_encoded_size() bytes at `out` (canonical form: all
+ * unused bytes zero). Validates the fields like pkg_header_parse does. Returns 0,
+ * PKG_E_ARG (cap too small) or PKG_E_HEADER. */
+PKG_WARN_UNUSED int pkg_header_encode(const struct pkg_header *h, uint8_t *out, size_t cap);
+
+/* Name of a single flag bit ("boot_code"), or NULL for an unknown bit. */
+const char *pkg_flag_name(uint32_t flag);
+
+/* Writes the header as one JSON object (no trailing newline) to `f`. `total_len` is the
+ * package file length (0 = unknown) and `sig_state` one of "unchecked", "valid", "invalid",
+ * "bad_key" (NULL = omit). Returns 0 or PKG_E_IO. */
+PKG_WARN_UNUSED int pkg_header_write_json(FILE *f, const struct pkg_header *h,
+                                          uint64_t total_len, const char *sig_state);
+/* Same information as human-readable "field: value" lines. Returns 0 or PKG_E_IO. */
+PKG_WARN_UNUSED int pkg_header_write_text(FILE *f, const struct pkg_header *h,
+                                          uint64_t total_len, const char *sig_state);
 
 #endif
