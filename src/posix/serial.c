@@ -1,0 +1,272 @@
+/* Serial line over termios: raw 8N1, any rate, read with timeout, write-all. */
+#define _DEFAULT_SOURCE
+#include "larafw_posix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *lfw_posix_strerror(int err)
+{
+    switch (err) {
+    case LFW_POSIX_OK:
+        return "success";
+    case LFW_POSIX_E_IO:
+        return "I/O error";
+    case LFW_POSIX_E_TIMEOUT:
+        return "timed out";
+    case LFW_POSIX_E_BAUD:
+        return "line rate not supported by this system";
+    case LFW_POSIX_E_ARG:
+        return "invalid argument";
+    case LFW_POSIX_E_CLOSED:
+        return "the other end closed the line";
+    default:
+        return "unknown error";
+    }
+}
+
+uint64_t lfw_posix_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+struct baud_map {
+    uint32_t baud;
+    speed_t code;
+};
+
+/* Rates with a B… constant on this system; anything else goes through termios2. */
+static const struct baud_map baud_table[] = {
+    {9600, B9600},       {19200, B19200},     {38400, B38400},     {57600, B57600},
+    {115200, B115200},   {230400, B230400},
+#ifdef B460800
+    {460800, B460800},
+#endif
+#ifdef B921600
+    {921600, B921600},
+#endif
+#ifdef B1000000
+    {1000000, B1000000},
+#endif
+#ifdef B1500000
+    {1500000, B1500000},
+#endif
+#ifdef B2000000
+    {2000000, B2000000},
+#endif
+#ifdef B3000000
+    {3000000, B3000000},
+#endif
+#ifdef B4000000
+    {4000000, B4000000},
+#endif
+};
+
+static int baud_code(uint32_t baud, speed_t *code)
+{
+    for (size_t i = 0; i < sizeof baud_table / sizeof baud_table[0]; i++) {
+        if (baud_table[i].baud == baud) {
+            *code = baud_table[i].code;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int apply_baud(int fd, struct termios *t, uint32_t baud)
+{
+    speed_t code;
+    if (baud_code(baud, &code) == 0) {
+        if (cfsetispeed(t, code) < 0 || cfsetospeed(t, code) < 0)
+            return LFW_POSIX_E_BAUD;
+        if (tcsetattr(fd, TCSADRAIN, t) < 0)
+            return LFW_POSIX_E_IO;
+        return 0;
+    }
+    if (tcsetattr(fd, TCSADRAIN, t) < 0)
+        return LFW_POSIX_E_IO;
+    return lfw_posix_set_custom_baud(fd, baud);
+}
+
+int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path, uint32_t baud)
+{
+    if (!s || !path || !*path || baud == 0)
+        return LFW_POSIX_E_ARG;
+    s->fd = -1;
+    s->baud = 0;
+    s->is_tty = 0;
+    int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return LFW_POSIX_E_IO;
+    if (!isatty(fd)) {
+        s->fd = fd;
+        s->baud = baud;
+        return 0;
+    }
+#ifdef TIOCEXCL
+    /* Two programs on one module line corrupt each other's transfers. */
+    (void)ioctl(fd, TIOCEXCL);
+#endif
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0)
+        goto fail_io;
+    cfmakeraw(&t);
+    t.c_cflag |= CLOCAL | CREAD;
+    t.c_cflag &= ~(tcflag_t)(CSTOPB | PARENB | CRTSCTS);
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    int rc = apply_baud(fd, &t, baud);
+    if (rc < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return rc;
+    }
+    tcflush(fd, TCIOFLUSH);
+    s->fd = fd;
+    s->baud = baud;
+    s->is_tty = 1;
+    return 0;
+
+fail_io:;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return LFW_POSIX_E_IO;
+}
+
+void lfw_posix_serial_attach(struct lfw_posix_serial *s, int fd)
+{
+    s->fd = fd;
+    s->baud = 115200;
+    s->is_tty = isatty(fd) ? 1 : 0;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+void lfw_posix_serial_close(struct lfw_posix_serial *s)
+{
+    if (!s || s->fd < 0)
+        return;
+    close(s->fd);
+    s->fd = -1;
+}
+
+int lfw_posix_serial_set_baud(struct lfw_posix_serial *s, uint32_t baud)
+{
+    if (!s || s->fd < 0 || baud == 0)
+        return LFW_POSIX_E_ARG;
+    if (!s->is_tty) {
+        s->baud = baud;
+        return 0;
+    }
+    /* Bytes still in the output queue belong to the old rate. */
+    (void)tcdrain(s->fd);
+    struct termios t;
+    if (tcgetattr(s->fd, &t) < 0)
+        return LFW_POSIX_E_IO;
+    int rc = apply_baud(s->fd, &t, baud);
+    if (rc < 0)
+        return rc;
+    s->baud = baud;
+    return 0;
+}
+
+static int remaining_ms(uint64_t deadline, int timeout_ms)
+{
+    if (timeout_ms < 0)
+        return -1;
+    uint64_t now = lfw_posix_now_ms();
+    return now >= deadline ? 0 : (int)(deadline - now);
+}
+
+ssize_t lfw_posix_serial_read(struct lfw_posix_serial *s, void *buf, size_t len, int timeout_ms)
+{
+    if (!s || s->fd < 0 || (!buf && len))
+        return LFW_POSIX_E_ARG;
+    if (len == 0)
+        return 0;
+    uint64_t deadline = lfw_posix_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+    for (;;) {
+        ssize_t n = read(s->fd, buf, len);
+        if (n > 0)
+            return n;
+        if (n == 0)
+            return LFW_POSIX_E_CLOSED;
+        if (errno == EIO)
+            return LFW_POSIX_E_CLOSED; /* pty whose master is gone */
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return LFW_POSIX_E_IO;
+        if (errno == EINTR)
+            continue;
+        int wait = remaining_ms(deadline, timeout_ms);
+        if (wait == 0)
+            return LFW_POSIX_E_TIMEOUT;
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        int r = poll(&p, 1, wait);
+        if (r < 0 && errno != EINTR)
+            return LFW_POSIX_E_IO;
+        if (r == 0)
+            return LFW_POSIX_E_TIMEOUT;
+        if (r > 0 && (p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
+            return LFW_POSIX_E_CLOSED;
+    }
+}
+
+ssize_t lfw_posix_serial_write(struct lfw_posix_serial *s, const void *buf, size_t len,
+                               int timeout_ms)
+{
+    if (!s || s->fd < 0 || (!buf && len))
+        return LFW_POSIX_E_ARG;
+    const unsigned char *p = buf;
+    size_t done = 0;
+    uint64_t deadline = lfw_posix_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+    while (done < len) {
+        ssize_t n = write(s->fd, p + done, len - done);
+        if (n > 0) {
+            done += (size_t)n;
+            deadline = lfw_posix_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EIO || errno == EPIPE))
+            return LFW_POSIX_E_CLOSED;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return LFW_POSIX_E_IO;
+        int wait = remaining_ms(deadline, timeout_ms);
+        if (wait == 0)
+            return LFW_POSIX_E_TIMEOUT;
+        struct pollfd pf = {.fd = s->fd, .events = POLLOUT};
+        int r = poll(&pf, 1, wait);
+        if (r < 0 && errno != EINTR)
+            return LFW_POSIX_E_IO;
+        if (r == 0)
+            return LFW_POSIX_E_TIMEOUT;
+        if (r > 0 && (pf.revents & (POLLHUP | POLLERR)) && !(pf.revents & POLLOUT))
+            return LFW_POSIX_E_CLOSED;
+    }
+    return (ssize_t)done;
+}
+
+void lfw_posix_serial_flush_input(struct lfw_posix_serial *s)
+{
+    if (!s || s->fd < 0)
+        return;
+    if (s->is_tty)
+        (void)tcflush(s->fd, TCIFLUSH);
+    unsigned char junk[256];
+    while (read(s->fd, junk, sizeof junk) > 0) {
+    }
+}
