@@ -1,0 +1,110 @@
+/* lfw_info_read and lfw_info_wait_alive (see larafw/info.h). */
+#include <string.h>
+
+#include "larafw/info.h"
+#include "util.h"
+
+#define DEFAULT_INFO_MS 10000u
+
+/* Removes an own "+XXX:" prefix some firmware puts before the value. */
+static void strip_prefix(char *text, const char *prefix)
+{
+    if (!lfw_str_prefix(text, prefix)) {
+        return;
+    }
+    const char *p = text + strlen(prefix);
+    while (*p == ' ') {
+        p++;
+    }
+    memmove(text, p, strlen(p) + 1);
+}
+
+/* Runs an optional identification command; failures leave "" (not every firmware has it). */
+static int optional_cmd(struct lfw_at *at, const char *cmd, char *out, size_t size,
+                        uint32_t timeout_ms)
+{
+    int rc = lfw_at_cmd(at, cmd, "", out, size, timeout_ms);
+    switch (rc) {
+    case 0:
+    case LFW_EOVERFLOW: /* cut to fit: good enough for identification */
+        return 0;
+    case LFW_EAT_ERROR:
+    case LFW_ECME:
+        out[0] = '\0';
+        return 0;
+    default:
+        return rc;
+    }
+}
+
+int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
+                  struct lfw_error *err)
+{
+    lfw_error_clear(err);
+    int rc = LFW_EINVAL;
+    if (at != NULL && out != NULL) {
+        memset(out, 0, sizeof *out);
+        uint32_t t = timeout_ms != 0 ? timeout_ms : DEFAULT_INFO_MS;
+        rc = lfw_at_cmd(at, "AT+CGMR", "", out->version, sizeof out->version, t);
+        if (rc == LFW_EOVERFLOW) {
+            rc = 0;
+        }
+        if (rc == 0) {
+            strip_prefix(out->version, "+CGMR:");
+            rc = optional_cmd(at, "ATI", out->ident, sizeof out->ident, t);
+        }
+        if (rc == 0) {
+            rc = optional_cmd(at, "AT+CGMM", out->model, sizeof out->model, t);
+            strip_prefix(out->model, "+CGMM:");
+        }
+        if (rc == 0) {
+            rc = optional_cmd(at, "AT+CGSN", out->imei, sizeof out->imei, t);
+            strip_prefix(out->imei, "+CGSN:");
+        }
+        if (rc == 0) {
+            out->product = lfw_product_match(out->ident);
+            if (out->product->id == LFW_PRODUCT_UNKNOWN) {
+                out->product = lfw_product_match(out->model);
+            }
+        }
+    }
+    if (err != NULL) {
+        err->code = rc;
+        if (rc == LFW_ECME) {
+            const char *text = NULL;
+            err->cme_code = lfw_at_last_cme(at, &text);
+            (void)lfw_str_copy(err->cme_text, sizeof err->cme_text, text);
+        }
+    }
+    return rc;
+}
+
+int lfw_info_wait_alive(struct lfw_at *at, uint32_t poll_ms, uint32_t total_ms)
+{
+    if (at == NULL || at->port == NULL || poll_ms == 0) {
+        return LFW_EINVAL;
+    }
+    struct lfw_deadline d;
+    lfw_deadline_start(&d, at->port, total_ms);
+    do {
+        uint32_t left = lfw_deadline_left(&d, at->port);
+        uint32_t span = left < poll_ms ? left : poll_ms;
+        struct lfw_deadline poll;
+        lfw_deadline_start(&poll, at->port, span);
+        int rc = lfw_at_cmd(at, "AT", NULL, NULL, 0, span);
+        if (rc == 0) {
+            return 0;
+        }
+        if (rc == LFW_EBUSY || rc == LFW_EINVAL) {
+            return rc;
+        }
+        /* ERROR, noise, timeout, a vanished USB port (§3.1): the module is not back yet.
+         * Wait out the rest of this poll so that a quick ERROR does not become a flood. */
+        uint32_t rest = lfw_deadline_left(&poll, at->port);
+        if (rest > 0) {
+            int seen = lfw_at_poll(at, rest);
+            (void)seen;
+        }
+    } while (!lfw_deadline_expired(&d, at->port));
+    return LFW_ENOANSWER;
+}
