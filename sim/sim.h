@@ -14,8 +14,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pkg.h"
+
+/* PATH_MAX is POSIX; strict C11 files that include only this header still get it. */
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
 
 #define SIM_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -126,6 +132,11 @@ struct sim_state {
     char apn[SIM_CONTEXTS][SIM_APN_MAX]; /* +CGDCONT, cid 1..8 */
     bool backup_done;  /* +UBKUPDATA: EFS backup taken after an update (§4.3.1.5) */
     uint32_t boot_count;
+
+    /* platform additions (sim_state.c, sim_cmd_basic.c) */
+    char imei[16];         /* 15 digits, chosen at factory programming */
+    char cpms[3][4];       /* +CPMS <mem1..3>: "ME", "SM", "MT"; "" = never set (§2.4.1) */
+    char edrx_value[5];    /* +CEDRXS requested eDRX value, 4 bits as text */
 };
 
 struct sim;
@@ -137,7 +148,9 @@ typedef void (*sim_raw_fn)(struct sim *s, enum sim_if iface, const uint8_t *buf,
  * Module time runs at 1/time_scale of host time (--time-scale 0.01 = 100× faster). No module
  * timer reads the wall clock: use these. */
 uint64_t sim_now_ms(const struct sim *s);
-/* Calls fn(s, arg) once after `delay_ms` of module time. Returns an id > 0. */
+/* Calls fn(s, arg) once after `delay_ms` of module time. Returns an id > 0, or 0 (with a
+ * message on stderr) when all SIM_TIMERS_MAX timers are in use. Timers are dropped by
+ * sim_reboot(). Cancelling id 0 or an id that already ran is harmless. */
 unsigned sim_timer_add(struct sim *s, uint64_t delay_ms, sim_timer_fn fn, void *arg);
 void sim_timer_cancel(struct sim *s, unsigned id);
 
@@ -258,6 +271,11 @@ struct sim_port {
     uint8_t *out;      /* output queue */
     size_t out_len, out_cap;
     uint64_t out_credit_ns; /* pacing */
+    /* platform (sim_uart.c) */
+    int slave_fd;            /* kept open so that the pty never hangs up between hosts */
+    double pace_out_credit;  /* --pace: bytes that may leave now */
+    double pace_in_credit;   /* --pace: bytes that may be accepted now */
+    uint64_t pace_last_us;   /* module time of the last credit update */
 };
 
 struct sim_fw {
@@ -304,6 +322,13 @@ struct sim {
     struct sim_foat *foat;
     struct sim_install *install;
     struct sim_dwn *dwn;
+
+    /* platform (sim_main.c, sim_report.c) */
+    int report_fd;        /* -1 without --report */
+    off_t report_end;     /* offset of the closing "]" of the timeline */
+    unsigned report_seq;  /* events written */
+    bool report_failed;   /* a write failed once: stop reporting, say so on stderr */
+    int cfun;             /* +CFUN power mode (volatile: 1 after every power-up) */
 };
 
 #endif

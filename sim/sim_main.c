@@ -1,0 +1,316 @@
+/* larafw-sim: one process = one simulated LARA-R6/L6 module on pseudo-terminals.
+ *
+ *   larafw-sim --state DIR --uart LINK [--usb LINK] [--product NAME] [--time-scale F] [--pace]
+ *              [--fault SPEC]... [--report FILE] [--firmware IMG --fota-key PUB]
+ *
+ * Prints "ready" (or "bricked") on stdout once the interfaces exist. SIGTERM/SIGINT = clean
+ * power-off (state saved, exit 0); SIGKILL = power cut; a new start on the same DIR = the next
+ * power-up. The loop is single-threaded: ppoll() on the pty masters with the timeout of the
+ * nearest module timer or pacing deadline. docs/simulator.md describes the behaviour. */
+#define _GNU_SOURCE
+#include "sim_platform.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SIM_EXIT_USAGE 2
+
+static volatile sig_atomic_t sim_stop_signal;
+
+static void sim_on_signal(int sig)
+{
+    sim_stop_signal = sig;
+}
+
+static void sim_usage(FILE *out)
+{
+    char list[256];
+    sim_product_list(list, sizeof list);
+    fprintf(out,
+            "usage: larafw-sim --state DIR --uart LINK [--usb LINK] [--product NAME]\n"
+            "                  [--time-scale F] [--pace] [--fault SPEC]... [--report FILE]\n"
+            "                  [--firmware IMG --fota-key PUB]\n"
+            "  --state DIR      module storage (created and factory-programmed when empty)\n"
+            "  --uart LINK      symlink to create for the primary UART pty\n"
+            "  --usb LINK       symlink for the USB pty (optional)\n"
+            "  --product NAME   %s (default LARA-R6001D-01B)\n"
+            "  --time-scale F   module time runs 1/F times as fast as host time (default 1)\n"
+            "  --pace           limit each interface to its +IPR rate (10 bits per byte)\n"
+            "  --fault SPEC     power-cut=PHASE:PCT, flash-write=PHASE:PCT, noise=BER,\n"
+            "                   drop=RATE, net-drop=PCT[:COUNT], seed=N; PHASE: download,\n"
+            "                   validation, install (repeatable)\n"
+            "  --report FILE    JSON timeline of the session\n"
+            "  --firmware IMG   factory image for an empty DIR (default: synthesised)\n"
+            "  --fota-key PUB   FOTA public key (32-byte Ed25519) for an empty DIR\n",
+            list);
+}
+
+struct sim_opts {
+    const char *state, *uart, *usb, *product, *report, *firmware, *key;
+    double time_scale;
+    bool pace;
+};
+
+static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts *o)
+{
+    static const struct option longopts[] = {
+        {"state", required_argument, NULL, 's'},   {"uart", required_argument, NULL, 'u'},
+        {"usb", required_argument, NULL, 'U'},     {"product", required_argument, NULL, 'p'},
+        {"time-scale", required_argument, NULL, 't'}, {"pace", no_argument, NULL, 'P'},
+        {"fault", required_argument, NULL, 'f'},   {"report", required_argument, NULL, 'r'},
+        {"firmware", required_argument, NULL, 'F'}, {"fota-key", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->time_scale = 1.0;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char err[256];
+        char *end = NULL;
+        switch (c) {
+        case 's': o->state = optarg; break;
+        case 'u': o->uart = optarg; break;
+        case 'U': o->usb = optarg; break;
+        case 'p': o->product = optarg; break;
+        case 'r': o->report = optarg; break;
+        case 'F': o->firmware = optarg; break;
+        case 'k': o->key = optarg; break;
+        case 'P': o->pace = true; break;
+        case 't':
+            errno = 0;
+            o->time_scale = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !isfinite(o->time_scale) ||
+                o->time_scale < 1e-6 || o->time_scale > 1e6) {
+                fprintf(stderr, "larafw-sim: --time-scale: expected a number in 1e-6..1e6, not '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 'f':
+            if (sim_fault_parse(&s->faults, optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "larafw-sim: --fault: %s\n", err);
+                return -1;
+            }
+            break;
+        case 'h':
+            sim_usage(stdout);
+            exit(0);
+        default:
+            fprintf(stderr, "larafw-sim: unknown or incomplete option '%s'\n",
+                    argv[optind - 1] ? argv[optind - 1] : "?");
+            sim_usage(stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "larafw-sim: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (!o->state || !o->uart) {
+        fprintf(stderr, "larafw-sim: --state and --uart are required\n");
+        sim_usage(stderr);
+        return -1;
+    }
+    if (strlen(o->state) >= sizeof s->dir) {
+        fprintf(stderr, "larafw-sim: --state path too long\n");
+        return -1;
+    }
+    if (o->product && !sim_product_find(o->product)) {
+        char list[256];
+        sim_product_list(list, sizeof list);
+        fprintf(stderr, "larafw-sim: unknown product '%s'; known products: %s\n", o->product, list);
+        return -1;
+    }
+    if ((o->firmware != NULL) != (o->key != NULL)) {
+        /* an image alone is allowed: a module without a FOTA key rejects packages with 227 */
+        if (o->key && !o->firmware) {
+            /* a key alone: default image, provisioned key */
+        }
+    }
+    return 0;
+}
+
+/* Power-up: what a module does from reset to accepting AT commands. */
+static void sim_power_up(struct sim *s)
+{
+    s->st.boot_count++;
+    if (sim_state_save(s) != 0)
+        fprintf(stderr, "larafw-sim: boot count not saved\n");
+    s->cmee = 0;
+    s->cfun = 1;
+    s->download = SIM_DL_NONE;
+    for (int i = 0; i < SIM_IF_COUNT; i++) {
+        sim_uart_reset(s, (enum sim_if)i);
+        s->port[i].echo = true; /* factory ATE1 */
+        s->port[i].muted = false;
+    }
+    sim_set_rate(s, SIM_IF_UART, s->st.ipr ? s->st.ipr : SIM_FACTORY_IPR);
+    sim_set_rate(s, SIM_IF_USB, 12000000u); /* USB full speed: the host's +IPR does not apply */
+    if (s->st.fw_phase != SIM_FW_BRICKED && sim_firmware_refresh(s) != 0)
+        fprintf(stderr, "larafw-sim: installed image unreadable\n");
+    sim_state_load_key(s);
+    sim_report(s, "power-up", "boot %u: %s, firmware %s%s", (unsigned)s->st.boot_count,
+               s->product->name, s->fw.version,
+               s->st.fw_phase == SIM_FW_INSTALL   ? ", install pending"
+               : s->st.fw_phase == SIM_FW_BRICKED ? ", bricked"
+                                                  : "");
+    if (s->st.fw_phase == SIM_FW_BRICKED)
+        return;
+    sim_update_power_up(s);
+}
+
+static bool sim_bricked_announced;
+
+static void sim_announce(struct sim *s)
+{
+    if (s->st.fw_phase == SIM_FW_BRICKED) {
+        if (sim_bricked_announced)
+            return;
+        sim_bricked_announced = true;
+        for (int i = 0; i < SIM_IF_COUNT; i++)
+            sim_mute(s, (enum sim_if)i, true);
+        printf("bricked\n");
+    } else {
+        printf("ready\n");
+    }
+    fflush(stdout);
+}
+
+void sim_reboot(struct sim *s)
+{
+    sim_report(s, "reboot", "module reset");
+    sim_files_abort(s);
+    sim_timers_clear(s);
+    sim_power_up(s);
+    if (s->st.fw_phase == SIM_FW_BRICKED)
+        sim_announce(s);
+}
+
+static void sim_power_off(struct sim *s, int sig)
+{
+    sim_report(s, "power-off", "signal %d: clean power-off", sig);
+    sim_files_abort(s);
+    sim_uart_drain(s, 2000);
+    if (sim_state_save(s) != 0)
+        fprintf(stderr, "larafw-sim: state not saved at power-off\n");
+    for (int i = 0; i < SIM_IF_COUNT; i++)
+        sim_uart_close(s, (enum sim_if)i);
+    sim_report_close(s);
+}
+
+static int sim_setup_signals(sigset_t *loop_mask)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = sim_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigset_t block;
+    sigemptyset(&block);
+    int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return -1;
+        sigaddset(&block, sigs[i]);
+    }
+    signal(SIGPIPE, SIG_IGN); /* stdout may be a pipe nobody reads any more */
+    /* the signals are delivered only inside ppoll(): no race between check and wait */
+    if (sigprocmask(SIG_BLOCK, &block, loop_mask) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigdelset(loop_mask, sigs[i]);
+    return 0;
+}
+
+static int sim_loop(struct sim *s, const sigset_t *loop_mask)
+{
+    while (!sim_stop_signal) {
+        uint64_t wait = sim_timer_next_ms(s);
+        struct pollfd fds[SIM_IF_COUNT];
+        enum sim_if ifs[SIM_IF_COUNT];
+        int n = sim_uart_poll_setup(s, fds, ifs, &wait);
+        int host_ms = sim_clock_host_ms(s, wait);
+        struct timespec ts, *tsp = NULL;
+        if (host_ms >= 0) {
+            ts.tv_sec = host_ms / 1000;
+            ts.tv_nsec = (long)(host_ms % 1000) * 1000000L;
+            tsp = &ts;
+        }
+        int r = ppoll(fds, (nfds_t)n, tsp, loop_mask);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "larafw-sim: ppoll: %s\n", strerror(errno));
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (fds[i].revents)
+                sim_uart_service(s, ifs[i], fds[i].revents);
+        }
+        sim_timers_run(s);
+        sim_uart_flush_all(s);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct sim sim; /* large (paths, line buffers): not on the stack */
+    struct sim *s = &sim;
+    memset(s, 0, sizeof *s);
+    s->report_fd = -1;
+    for (int i = 0; i < SIM_IF_COUNT; i++)
+        s->port[i].master_fd = s->port[i].slave_fd = -1;
+    sim_faults_init(&s->faults);
+
+    struct sim_opts o;
+    if (sim_parse_args(argc, argv, s, &o) != 0)
+        return SIM_EXIT_USAGE;
+    snprintf(s->dir, sizeof s->dir, "%s", o.state);
+    s->time_scale = o.time_scale;
+    s->pace = o.pace;
+    s->product = o.product ? sim_product_find(o.product) : sim_product_default();
+    sim_clock_start(s);
+
+    if (sim_state_exists(s)) {
+        if (sim_state_load(s) != 0)
+            return 1;
+        if (o.product && s->product != sim_product_find(o.product)) {
+            fprintf(stderr, "larafw-sim: %s holds a %s, not a %s\n", s->dir, s->product->name,
+                    o.product);
+            return 1;
+        }
+        if (o.firmware || o.key)
+            fprintf(stderr, "larafw-sim: note: %s already holds a module; --firmware and "
+                            "--fota-key ignored\n", s->dir);
+        if (sim_state_dirs(s) != 0)
+            return 1;
+    } else if (sim_state_factory(s, o.firmware, o.key) != 0) {
+        return 1;
+    }
+
+    sigset_t loop_mask;
+    if (sim_setup_signals(&loop_mask) != 0) {
+        fprintf(stderr, "larafw-sim: signals: %s\n", strerror(errno));
+        return 1;
+    }
+    if (sim_report_open(s, o.report) != 0)
+        return 1;
+    if (sim_uart_open(s, SIM_IF_UART, o.uart) != 0 ||
+        (o.usb && sim_uart_open(s, SIM_IF_USB, o.usb) != 0)) {
+        sim_uart_close(s, SIM_IF_UART);
+        return 1;
+    }
+    sim_power_up(s);
+    sim_announce(s);
+    int rc = sim_loop(s, &loop_mask);
+    sim_power_off(s, (int)sim_stop_signal);
+    return rc == 0 ? 0 : 1;
+}

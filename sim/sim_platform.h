@@ -1,0 +1,81 @@
+/* larafw-sim platform internals: what sim_main.c's loop needs from the clock, the interfaces,
+ * the dispatcher, the state directory and the report. Private to the platform files of sim/;
+ * the shared interfaces are in sim.h. */
+#ifndef LARAFW_SIM_PLATFORM_H
+#define LARAFW_SIM_PLATFORM_H
+
+#include "sim.h"
+
+#include <poll.h>
+
+/* Factory-programmed +IPR (§3.1). */
+#define SIM_FACTORY_IPR 115200u
+
+/* ---- clock (sim_clock.c) ---- */
+/* Host monotonic nanoseconds. */
+uint64_t sim_host_ns(void);
+/* Starts the virtual clock: module time continues from s->clock_offset_ms. */
+void sim_clock_start(struct sim *s);
+/* Module milliseconds until the next timer is due (0 if one is due), or UINT64_MAX. */
+uint64_t sim_timer_next_ms(const struct sim *s);
+/* Runs every timer whose time has come, earliest first (bounded per call). */
+void sim_timers_run(struct sim *s);
+/* Drops every pending timer (reboot). */
+void sim_timers_clear(struct sim *s);
+/* Converts a module-time delay to host milliseconds for poll(), rounded up, capped. */
+int sim_clock_host_ms(const struct sim *s, uint64_t module_ms);
+
+/* ---- interfaces (sim_uart.c) ---- */
+/* Opens a pty for `iface` and points the symlink `link` at its slave. 0 or -1 (stderr). */
+int sim_uart_open(struct sim *s, enum sim_if iface, const char *link);
+/* Closes the pty and removes the symlink. */
+void sim_uart_close(struct sim *s, enum sim_if iface);
+/* Fills pollfd entries for the open interfaces; returns the number filled. `ifaces[i]` gets
+ * the interface of fds[i]. *timeout_module_ms is lowered to the next pacing deadline. */
+int sim_uart_poll_setup(struct sim *s, struct pollfd *fds, enum sim_if *ifaces,
+                        uint64_t *timeout_module_ms);
+/* Handles the poll() result of one interface: reads input, drains output. */
+void sim_uart_service(struct sim *s, enum sim_if iface, short revents);
+/* Feeds bytes to the AT line assembler of `iface` (what a raw handler did not consume). */
+void sim_uart_feed_at(struct sim *s, enum sim_if iface, const uint8_t *buf, size_t len);
+/* "uart" or "usb". */
+const char *sim_if_name(enum sim_if iface);
+/* Drains queued output of every interface without blocking (called after timers). */
+void sim_uart_flush_all(struct sim *s);
+/* Forgets a half-typed command line and leaves raw mode (reboot). */
+void sim_uart_reset(struct sim *s, enum sim_if iface);
+/* Blocks (host time, bounded) until queued output has gone to the pty: clean power-off. */
+void sim_uart_drain(struct sim *s, int max_host_ms);
+
+/* ---- dispatch (sim_dispatch.c) ---- */
+/* One complete command line (without CR) received in AT mode on `iface`. */
+void sim_dispatch_line(struct sim *s, enum sim_if iface, const char *line, size_t len);
+
+/* ---- files (sim_files.c) ---- */
+/* Abandons a +UDWNFILE in progress (reboot, power-off): nothing is stored. */
+void sim_files_abort(struct sim *s);
+
+/* ---- state (sim_state.c) ---- */
+/* Volatile and NVM factory defaults of the product. */
+void sim_state_defaults(struct sim *s);
+/* True when DIR already holds a module (DIR/state or DIR/image.bin). */
+bool sim_state_exists(const struct sim *s);
+/* Creates DIR's layout and programs the module at the factory: `image`/`key` may be NULL
+ * (a synthesised default image; no FOTA key). 0 or -1 (stderr). */
+int sim_state_factory(struct sim *s, const char *image, const char *key);
+/* Creates DIR/files and DIR/fota if missing. 0 or -1. */
+int sim_state_dirs(struct sim *s);
+/* Reads DIR/fota.pub into s->fota_pub / s->fota_pub_ok. */
+void sim_state_load_key(struct sim *s);
+/* Default firmware version this simulator synthesises for a product ("LARA-R6.01.00"). */
+const char *sim_default_version(const struct sim_product *p);
+
+/* ---- report (sim_report.c) ---- */
+/* Opens --report FILE (continuing a valid timeline left by an earlier power cycle). */
+int sim_report_open(struct sim *s, const char *path);
+void sim_report_close(struct sim *s);
+
+/* ---- faults (sim_fault.c) ---- */
+void sim_faults_init(struct sim_faults *f);
+
+#endif
