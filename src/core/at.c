@@ -148,8 +148,10 @@ static int take_line(struct lfw_at *at, const char **line)
             at->scan = i;
             if (at->len == at->size) {
                 /* No terminator in a full buffer: drop what we have, then the rest. */
+                if (!at->discarding) {
+                    at->dropped_lines++;
+                }
                 at->discarding = true;
-                at->dropped_lines++;
                 at->len = 0;
                 at->scan = 0;
             }
