@@ -1,0 +1,58 @@
+/* larafw: updates the firmware of a u-blox LARA-R6 / LARA-L6 module (docs/cli.md). */
+#define _DEFAULT_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli_util.h"
+#include "session.h"
+
+#ifndef LARAFW_VERSION
+#define LARAFW_VERSION "0.0.0"
+#endif
+
+int main(int argc, char **argv)
+{
+    struct lfw_cli_opts o;
+    char err[512];
+    /* A closed stdout (larafw info | head -1) must not kill an install half-way. */
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = lfw_cli_parse(argc, argv, getenv("LARAFW_PORT"), &o, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "larafw: %s\n", err);
+        return rc;
+    }
+    if (o.help) {
+        lfw_cli_usage(stdout, o.cmd);
+        return LFW_EXIT_OK;
+    }
+    if (o.version) {
+        printf("larafw %s\n", LARAFW_VERSION);
+        return LFW_EXIT_OK;
+    }
+
+    static struct lfw_session s;
+    rc = lfw_session_open(&s, &o);
+    if (rc == 0) {
+        switch (o.cmd) {
+        case LFW_CMD_INFO:
+            rc = lfw_cmd_info(&s);
+            break;
+        case LFW_CMD_FOAT:
+            rc = lfw_cmd_foat(&s);
+            break;
+        case LFW_CMD_PUSH:
+            rc = lfw_cmd_push(&s);
+            break;
+        case LFW_CMD_INSTALL:
+            rc = lfw_cmd_install(&s);
+            break;
+        case LFW_CMD_NONE:
+            rc = LFW_EXIT_USAGE;
+            break;
+        }
+    }
+    lfw_session_close(&s);
+    return rc;
+}

@@ -1,0 +1,443 @@
+/* Session plumbing shared by the subcommands: the logging port, progress events and the
+ * error messages (each one names the Appendix A code where there is one, and what to do). */
+#define _DEFAULT_SOURCE
+#include "session.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "larafw/xmodem.h"
+
+/* ---- the port the core talks through: the POSIX line + AT log + --checksum filter ------ */
+
+static int lp_write(void *user, const uint8_t *data, size_t len)
+{
+    struct lfw_session *s = user;
+    if (s->hide_crc_start && len >= 11 && memcmp(data, "AT+UFWUPD=3", 11) == 0)
+        s->hide_armed = true;
+    if (s->hide_armed && len > 0 && (data[0] == LFW_XMODEM_SOH || data[0] == LFW_XMODEM_STX))
+        s->hide_armed = false;
+    int n = s->line.write(s->line.user, data, len);
+    if (n > 0)
+        lfw_atlog_tx(&s->log, data, (size_t)n, lfw_atlog_wall_ms());
+    else if (n < 0)
+        lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "write failed: %s", strerror(errno));
+    return n;
+}
+
+/* Drops the receiver's lone 'C' start characters; keeps every 'C' inside text (+CME). */
+static size_t hide_crc(struct lfw_session *s, uint8_t *buf, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = buf[i];
+        bool in_word = (s->rx_prev >= 'A' && s->rx_prev <= 'Z' && !s->rx_prev_hidden) ||
+                       s->rx_prev == '+' || (s->rx_prev >= 'a' && s->rx_prev <= 'z');
+        bool hide = c == 'C' && !in_word;
+        s->rx_prev = c;
+        s->rx_prev_hidden = hide;
+        if (!hide)
+            buf[out++] = c;
+    }
+    return out;
+}
+
+static int lp_read(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms)
+{
+    struct lfw_session *s = user;
+    uint32_t t0 = s->line.now_ms(s->line.user);
+    for (;;) {
+        uint32_t spent = s->line.now_ms(s->line.user) - t0;
+        uint32_t left = spent >= timeout_ms ? 0 : timeout_ms - spent;
+        int n = s->line.read(s->line.user, buf, cap, left);
+        if (n > 0)
+            lfw_atlog_rx(&s->log, buf, (size_t)n, lfw_atlog_wall_ms());
+        if (n < 0)
+            lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "read failed (line closed?)");
+        if (n <= 0 || !s->hide_armed)
+            return n;
+        n = (int)hide_crc(s, buf, (size_t)n);
+        if (n > 0 || left == 0)
+            return n;
+    }
+}
+
+static uint32_t lp_now_ms(void *user)
+{
+    struct lfw_session *s = user;
+    return s->line.now_ms(s->line.user);
+}
+
+static int lp_set_baud(void *user, uint32_t baud)
+{
+    struct lfw_session *s = user;
+    lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "host line rate %u bit/s", (unsigned)baud);
+    int rc = s->line.set_baud(s->line.user, baud);
+    if (rc < 0)
+        lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "rate change failed");
+    return rc;
+}
+
+/* ---- messages ------------------------------------------------------------------------- */
+
+void lfw_session_say(struct lfw_session *s, const char *fmt, ...)
+{
+    if (s->opts->verbosity < 0 || s->opts->json)
+        return;
+    lfw_progress_finish(&s->progress);
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+void lfw_session_debug(struct lfw_session *s, const char *fmt, ...)
+{
+    if (s->opts->verbosity < 1)
+        return;
+    lfw_progress_finish(&s->progress);
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("larafw: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int lfw_session_error(struct lfw_session *s, int status, int result_code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    lfw_progress_finish(&s->progress);
+    fprintf(stderr, "larafw: %s\n", msg);
+    lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "error: %s", msg);
+    if (s->opts->json) {
+        char buf[1600];
+        struct lfw_json j;
+        lfw_json_begin(&j, buf, sizeof buf);
+        lfw_json_str(&j, "event", "error");
+        lfw_json_int(&j, "exit_status", status);
+        if (result_code >= 0)
+            lfw_json_int(&j, "result_code", result_code);
+        else
+            lfw_json_str(&j, "result_code", NULL);
+        lfw_json_str(&j, "message", msg);
+        const char *t = lfw_json_end(&j);
+        if (t)
+            printf("%s\n", t);
+        fflush(stdout);
+    }
+    return status;
+}
+
+void lfw_session_json_result(struct lfw_session *s, const char *command, int result_code,
+                             const char *old_version, const char *new_version)
+{
+    if (!s->opts->json)
+        return;
+    char buf[512];
+    struct lfw_json j;
+    lfw_json_begin(&j, buf, sizeof buf);
+    lfw_json_str(&j, "event", "result");
+    lfw_json_str(&j, "command", command);
+    lfw_json_str(&j, "result", "success");
+    if (result_code >= 0)
+        lfw_json_int(&j, "result_code", result_code);
+    else
+        lfw_json_str(&j, "result_code", NULL);
+    lfw_json_str(&j, "old_version", old_version);
+    lfw_json_str(&j, "new_version", new_version);
+    const char *t = lfw_json_end(&j);
+    if (t)
+        printf("%s\n", t);
+    fflush(stdout);
+}
+
+/* What to do after a final code (Appendix A). */
+static const char *result_advice(int code)
+{
+    switch (code) {
+    case 168:
+        return "the delta was built for another source version: build or fetch the delta from "
+               "the version 'larafw info' shows";
+    case 173:
+        return "use a package signed with the key provisioned in this module and run the "
+               "update again";
+    case 174:
+    case 158:
+        return "the file is not a delta this firmware understands: check that you picked the "
+               "right package";
+    case 180:
+    case 148:
+        return "the package arrived damaged or truncated: check the file, then push it again";
+    case 227:
+        return "the module has no valid FOTA public key: have it provisioned, then retry";
+    case 247:
+        return "the package does not fit this module (product or version): check 'larafw info' "
+               "against the package";
+    case 195:
+    case 160:
+    case 130:
+    case 230:
+        return "flash trouble: keep the module powered, run the update again, and contact "
+               "u-blox support if it repeats";
+    default:
+        return "the old firmware is still running; check the package and run the update "
+               "again, or contact u-blox support if it repeats";
+    }
+}
+
+int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const struct lfw_error *e)
+{
+    const char *port = s->opts->port;
+    int code = e ? e->result_code : -1;
+    switch (rc) {
+    case LFW_EMODULE:
+        return lfw_session_error(s, LFW_EXIT_MODULE, code, "%s: module reported %d: %s; %s",
+                                 step, code, lfw_result_str(code), result_advice(code));
+    case LFW_ECME:
+        if (e && e->cme_text[0])
+            return lfw_session_error(s, LFW_EXIT_MODULE, code,
+                                     "%s: the module refused: +CME ERROR: %s; %s", step,
+                                     e->cme_text,
+                                     strstr(e->cme_text, "not allowed")
+                                         ? "no update is possible right now (no package "
+                                           "stored, or another download in progress, §6): "
+                                           "push a package first or wait for the other "
+                                           "download to end"
+                                         : "check the command's preconditions and retry");
+        return lfw_session_error(s, LFW_EXIT_MODULE, code,
+                                 "%s: the module refused: +CME ERROR: %d; check that no other "
+                                 "download is in progress (§6) and retry",
+                                 step, e ? e->cme_code : -1);
+    case LFW_EAT_ERROR:
+        return lfw_session_error(s, LFW_EXIT_MODULE, code,
+                                 "%s: the module answered ERROR; check that the product supports "
+                                 "this (see 'larafw info') and that no other download is in "
+                                 "progress (§6)",
+                                 step);
+    case LFW_ENOTSUP:
+        return lfw_session_error(s, LFW_EXIT_MODULE, code,
+                                 "%s: this product cannot do that (e.g. 3000000 bit/s on "
+                                 "LARA-R6004D-00B / LARA-L6004-00B, §3.1); use --rate 921600",
+                                 step);
+    case LFW_EVERSION:
+        return lfw_session_error(s, LFW_EXIT_MODULE, code,
+                                 "%s: the module runs another version than expected after the "
+                                 "update; check the package with 'larafw info'",
+                                 step);
+    case LFW_EERROR1:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: the module's XMODEM window expired (ERROR1, §3.1.2); the "
+                                 "firmware is unchanged: run the command again",
+                                 step);
+    case LFW_ETIMEDOUT:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: no answer from the module on %s in time; check the port, "
+                                 "the rate (-b) and the power, then run the command again",
+                                 step, port);
+    case LFW_ENOANSWER:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: the module did not answer AT again; an install can take "
+                                 "up to 65 min on LARA-R6 00B (§3.1): wait, then run "
+                                 "'larafw info' (or give --timeout)",
+                                 step);
+    case LFW_ERETRIES:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: too many XMODEM retransmissions; the line is too noisy: "
+                                 "check the cable, use a lower --rate, and run it again",
+                                 step);
+    case LFW_ECANCELED:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: the transfer was cancelled by the module; the firmware "
+                                 "is unchanged: run the command again",
+                                 step);
+    case LFW_ESOURCE:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: reading the package file failed; check the file and "
+                                 "run again",
+                                 step);
+    case LFW_EIO:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: serial line error on %s; check that the port exists and "
+                                 "that no other program uses it",
+                                 step, port);
+    default:
+        return lfw_session_error(s, LFW_EXIT_IO, code, "%s: %s; run it again with --at-log FILE "
+                                 "and -v to see what the module said",
+                                 step, lfw_strerror(rc));
+    }
+}
+
+/* ---- events → progress ---------------------------------------------------------------- */
+
+static const char *phase_name(enum lfw_phase p)
+{
+    switch (p) {
+    case LFW_PHASE_DOWNLOAD:
+        return "download";
+    case LFW_PHASE_VALIDATION:
+        return "validation";
+    case LFW_PHASE_INSTALL:
+        return "install";
+    case LFW_PHASE_REBOOT:
+        return "reboot";
+    case LFW_PHASE_DONE:
+        return "done";
+    }
+    return "?";
+}
+
+static int on_event(void *user, const struct lfw_event *ev)
+{
+    struct lfw_session *s = user;
+    lfw_progress_event(&s->progress, phase_name(ev->phase), ev->percent, ev->bytes, ev->total,
+                       ev->result_code, lfw_posix_now_ms());
+    return 0;
+}
+
+void lfw_session_proc(struct lfw_session *s, struct lfw_proc_config *pc,
+                      const struct lfw_product *product)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->at = &s->at;
+    pc->product = product;
+    pc->on_event = on_event;
+    pc->user = s;
+    pc->base_baud = s->opts->baud;
+    pc->transfer_baud = s->opts->rate;
+    if (s->opts->timeout_s)
+        pc->timeouts.install_ms = s->opts->timeout_s * 1000u;
+}
+
+int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t timeout_ms)
+{
+    struct lfw_error e;
+    lfw_error_clear(&e);
+    int rc = lfw_info_read(&s->at, timeout_ms, info, &e);
+    if (rc == 0)
+        return 0;
+    if (rc == LFW_ETIMEDOUT)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "no answer to AT+CGMR on %s at %u bit/s; check the port, the "
+                                 "rate (-b, factory 115200) and that the module is powered "
+                                 "and not installing",
+                                 s->opts->port, (unsigned)s->opts->baud);
+    return lfw_session_fail(s, "reading the module's identity", rc, &e);
+}
+
+/* ---- install URCs: recorded whoever reads the channel ---------------------------------- */
+
+static void on_install_urc(void *user, const char *line)
+{
+    struct lfw_session *s = user;
+    const char *colon = strchr(line, ':');
+    if (!colon)
+        return;
+    int v = 0, digits = 0;
+    for (const char *p = colon + 1; *p; p++) {
+        if (*p == ' ' && digits == 0)
+            continue;
+        if (*p < '0' || *p > '9' || v > 100000)
+            break;
+        v = v * 10 + (*p - '0');
+        digits++;
+    }
+    if (!digits)
+        return;
+    s->urc_count++;
+    if (strncmp(line, "+UFWPREVAL:", 11) == 0)
+        return;
+    if (v > 100)
+        s->urc_final = v;
+    else
+        s->urc_percent = v;
+}
+
+static const struct lfw_at_urc install_urcs[] = {
+    {"+UFWPREVAL:", on_install_urc},
+    {"+UFWINSTALL:", on_install_urc},
+    {"+UFWUPD:", on_install_urc},
+};
+
+/* ---- open / close --------------------------------------------------------------------- */
+
+int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
+{
+    memset(s, 0, sizeof *s);
+    s->opts = o;
+    s->serial.fd = -1;
+
+    enum lfw_progress_mode mode = LFW_PROGRESS_LINES;
+    int width = 80;
+    if (o->json)
+        mode = LFW_PROGRESS_JSON;
+    else if (o->verbosity < 0)
+        mode = LFW_PROGRESS_QUIET;
+    else if (isatty(STDOUT_FILENO)) {
+        mode = LFW_PROGRESS_TTY;
+        struct winsize ws;
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+            width = ws.ws_col;
+    }
+    lfw_progress_init(&s->progress, mode, stdout, width);
+
+    if (o->at_log && lfw_atlog_open(&s->log, o->at_log) < 0)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "cannot write the AT log %s: %s; give a writable path",
+                                 o->at_log, strerror(errno));
+
+    int rc = lfw_posix_serial_open(&s->serial, o->port, o->baud);
+    if (rc == LFW_POSIX_E_BAUD)
+        return lfw_session_error(s, LFW_EXIT_USAGE, -1,
+                                 "%s cannot run at %u bit/s; give a rate the port supports "
+                                 "with -b",
+                                 o->port, (unsigned)o->baud);
+    if (rc < 0)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "cannot open %s: %s; check the device name (-p or "
+                                 "LARAFW_PORT) and your permissions (e.g. the dialout group)",
+                                 o->port, strerror(errno));
+    lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "opened %s at %u bit/s", o->port,
+                   (unsigned)o->baud);
+
+    lfw_posix_port_init(&s->line, &s->serial);
+    s->port.write = lp_write;
+    s->port.read = lp_read;
+    s->port.now_ms = lp_now_ms;
+    s->port.set_baud = lp_set_baud;
+    s->port.user = s;
+    s->hide_crc_start = o->checksum;
+
+    struct lfw_at_config ac = {
+        .port = &s->port,
+        .buf = s->at_buf,
+        .buf_size = sizeof s->at_buf,
+        .urcs = install_urcs,
+        .urc_count = sizeof install_urcs / sizeof install_urcs[0],
+        .urc_user = s,
+    };
+    s->urc_percent = -1;
+    s->urc_final = -1;
+    rc = lfw_at_init(&s->at, &ac);
+    if (rc < 0)
+        return lfw_session_error(s, LFW_EXIT_IO, -1, "internal error: %s; please report it",
+                                 lfw_strerror(rc));
+    return 0;
+}
+
+void lfw_session_close(struct lfw_session *s)
+{
+    lfw_progress_finish(&s->progress);
+    lfw_atlog_close(&s->log);
+    lfw_posix_serial_close(&s->serial);
+}

@@ -1,0 +1,74 @@
+/* One run of `larafw` against one module: the serial line, the logging port the core talks
+ * through, the AT channel, progress output and error reporting. Each subcommand
+ * (cmd_*.c) gets a session from main.c. */
+#ifndef LARAFW_CLI_SESSION_H
+#define LARAFW_CLI_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli_util.h"
+#include "larafw/at.h"
+#include "larafw/error.h"
+#include "larafw/info.h"
+#include "larafw/port.h"
+#include "larafw/proc.h"
+#include "larafw_posix.h"
+
+#define LFW_CLI_AT_BUF 1024
+
+struct lfw_session {
+    const struct lfw_cli_opts *opts;
+    struct lfw_posix_serial serial;
+    struct lfw_port line;      /* the POSIX port */
+    struct lfw_port port;      /* what the core uses: `line` plus the AT log and filters */
+    struct lfw_atlog log;
+    struct lfw_at at;
+    uint8_t at_buf[LFW_CLI_AT_BUF];
+    struct lfw_progress progress;
+    /* --checksum: hide the receiver's 'C' so that the sender answers its NAK (§3.1) */
+    bool hide_crc_start;
+    bool hide_armed;  /* AT+UFWUPD=3 sent, no block yet */
+    uint8_t rx_prev;  /* last byte received (for the 'C' filter) */
+    bool rx_prev_hidden;
+    /* install progress URCs seen by the channel, whoever was reading (§3.1.1, §4.3.1) */
+    int urc_percent; /* last +UFWINSTALL:/+UFWUPD: progress 0..100, -1 none */
+    int urc_final;   /* last final code (> 100), -1 none */
+    int urc_count;   /* install/validation URCs seen */
+};
+
+/* Opens PORT at BAUD, the AT log and the progress display. Returns 0 or an exit status
+ * (message printed). */
+int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o);
+void lfw_session_close(struct lfw_session *s);
+
+/* A procedure config for this session (events → progress). */
+void lfw_session_proc(struct lfw_session *s, struct lfw_proc_config *pc,
+                      const struct lfw_product *product);
+
+/* Reads the module's identity; on failure prints why and what to do and returns an exit
+ * status. `what` names the step for the message. */
+int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t timeout_ms);
+
+/* Prints the error of a failed procedure (stderr, and a JSON "error" event with --json)
+ * and returns the exit status for it: 1 module refused/failed, 3 I/O or timeout. */
+int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const struct lfw_error *e);
+
+/* Messages: info (not with -q or --json), verbose (with -v). */
+void lfw_session_say(struct lfw_session *s, const char *fmt, ...) LFW_CLI_PRINTF(2, 3);
+void lfw_session_debug(struct lfw_session *s, const char *fmt, ...) LFW_CLI_PRINTF(2, 3);
+/* Prints an error message (and a JSON error event) and returns `status`. */
+int lfw_session_error(struct lfw_session *s, int status, int result_code, const char *fmt, ...)
+    LFW_CLI_PRINTF(4, 5);
+
+/* Final JSON result line for an update: {"event":"result",…}. */
+void lfw_session_json_result(struct lfw_session *s, const char *command, int result_code,
+                             const char *old_version, const char *new_version);
+
+/* The subcommands; each returns the exit status. */
+int lfw_cmd_info(struct lfw_session *s);
+int lfw_cmd_foat(struct lfw_session *s);
+int lfw_cmd_push(struct lfw_session *s);
+int lfw_cmd_install(struct lfw_session *s);
+
+#endif
