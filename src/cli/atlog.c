@@ -184,6 +184,18 @@ int lfw_atlog_open(struct lfw_atlog *l, const char *path)
     return 0;
 }
 
+/* More than a few bytes that are neither printable ASCII nor CR/LF/TAB in the first 64. */
+static bool looks_binary(const uint8_t *buf, size_t len)
+{
+    size_t odd = 0, n = len < 64 ? len : 64;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = buf[i];
+        if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c >= 0x7f)
+            odd++;
+    }
+    return odd * 8 > n;
+}
+
 void lfw_atlog_tx(struct lfw_atlog *l, const uint8_t *buf, size_t len, uint64_t t_ms)
 {
     if (!l || !l->f)
@@ -226,6 +238,13 @@ void lfw_atlog_tx(struct lfw_atlog *l, const uint8_t *buf, size_t len, uint64_t 
             l->blk_t = t_ms;
             continue;
         }
+        if (l->tx_len == 0 && len - i >= 16 && looks_binary(buf + i, len - i)) {
+            /* data we did not recognise: summarised too, never dumped */
+            char s[64];
+            snprintf(s, sizeof s, "[%zu bytes data]", len - i);
+            entry(l, t_ms, ">>", s);
+            break;
+        }
         if (l->tx_len == 0 && (c == EOT || c == CAN || c == ACK || c == NAK)) {
             char s[8];
             lfw_escape_bytes(&c, 1, s, sizeof s);
@@ -249,7 +268,11 @@ void lfw_atlog_rx(struct lfw_atlog *l, const uint8_t *buf, size_t len, uint64_t 
     flush_tx(l);
     for (size_t i = 0; i < len; i++) {
         uint8_t c = buf[i];
-        if (l->rx_len == 0 && l->raw_armed && c == '>') {
+        /* the prompt may follow the echo's CR without a line feed */
+        bool at_line_start =
+            l->rx_len == 0 || l->rx[l->rx_len - 1] == '\r' || l->rx[l->rx_len - 1] == '\n';
+        if (l->raw_armed && c == '>' && at_line_start) {
+            flush_rx(l);
             entry(l, t_ms, "<<", ">");
             l->raw_armed = false;
             l->raw_left = l->raw_expect;

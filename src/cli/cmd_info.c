@@ -20,13 +20,16 @@ int lfw_cmd_info(struct lfw_session *s)
     int rc = lfw_session_info(s, &info, 0);
     if (rc)
         return rc;
-    const char *product = info.model[0] ? info.model : info.product->name;
+    const char *product = s->product_version[0] ? s->product_version
+                          : info.model[0]         ? info.model
+                                                  : info.product->name;
     if (s->opts->json) {
         char buf[1024];
         struct lfw_json j;
         lfw_json_begin(&j, buf, sizeof buf);
         lfw_json_str(&j, "firmware", info.version);
         lfw_json_str(&j, "product", product);
+        lfw_json_str(&j, "model", info.model);
         lfw_json_str(&j, "product_class", info.product->name);
         lfw_json_str(&j, "imei", info.imei);
         lfw_json_str(&j, "ident", info.ident);
@@ -38,6 +41,8 @@ int lfw_cmd_info(struct lfw_session *s)
     char ident[LFW_INFO_TEXT_MAX];
     first_line(info.ident, ident, sizeof ident);
     printf("product: %s\n", product);
+    if (info.model[0])
+        printf("model: %s\n", info.model);
     printf("product class: %s\n", info.product->name);
     printf("firmware: %s\n", info.version);
     printf("imei: %s\n", info.imei[0] ? info.imei : "(not reported)");

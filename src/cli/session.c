@@ -323,9 +323,32 @@ int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t time
 {
     struct lfw_error e;
     lfw_error_clear(&e);
+    /* Verbose +CME ERROR texts ("operation not allowed", §4.3) for the messages; a module
+     * that refuses keeps its setting, and lfw_info_read below tells whether it answers. */
+    int cmee = lfw_at_cmd(&s->at, "AT+CMEE=2", NULL, NULL, 0, timeout_ms ? timeout_ms : 10000);
+    lfw_session_debug(s, "AT+CMEE=2: %s", lfw_strerror(cmee));
     int rc = lfw_info_read(&s->at, timeout_ms, info, &e);
-    if (rc == 0)
+    if (rc == 0) {
+        /* ATI9 is optional: a module without it keeps what ATI/AT+CGMM gave. */
+        char ati9[LFW_INFO_TEXT_MAX * 2] = "";
+        s->product_version[0] = '\0';
+        int r9 = lfw_at_cmd(&s->at, "ATI9", "", ati9, sizeof ati9, 3000);
+        const char *comma = strrchr(ati9, ',');
+        if (r9 == 0 && comma) {
+            const char *pv = comma + 1;
+            while (*pv == ' ' || *pv == '"')
+                pv++;
+            size_t n = strcspn(pv, "\"\r\n ");
+            if (n >= sizeof s->product_version)
+                n = sizeof s->product_version - 1;
+            memcpy(s->product_version, pv, n);
+            s->product_version[n] = '\0';
+            const struct lfw_product *p = lfw_product_match(s->product_version);
+            if (p && p->id != LFW_PRODUCT_UNKNOWN)
+                info->product = p;
+        }
         return 0;
+    }
     if (rc == LFW_ETIMEDOUT)
         return lfw_session_error(s, LFW_EXIT_IO, -1,
                                  "no answer to AT+CGMR on %s at %u bit/s; check the port, the "

@@ -35,6 +35,8 @@ struct lfw_session {
     int urc_percent; /* last +UFWINSTALL:/+UFWUPD: progress 0..100, -1 none */
     int urc_final;   /* last final code (> 100), -1 none */
     int urc_count;   /* install/validation URCs seen */
+    /* product version from ATI9 ("<modem version>,<product version>"), "" if not answered */
+    char product_version[LFW_INFO_TEXT_MAX];
 };
 
 /* Opens PORT at BAUD, the AT log and the progress display. Returns 0 or an exit status
@@ -46,8 +48,9 @@ void lfw_session_close(struct lfw_session *s);
 void lfw_session_proc(struct lfw_session *s, struct lfw_proc_config *pc,
                       const struct lfw_product *product);
 
-/* Reads the module's identity; on failure prints why and what to do and returns an exit
- * status. `what` names the step for the message. */
+/* Reads the module's identity (lfw_info_read, then ATI9 for the product version, which
+ * refines info->product: "LARA-R6001D-01B" rather than the model's conservative "00B").
+ * On failure prints why and what to do and returns an exit status. */
 int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t timeout_ms);
 
 /* Prints the error of a failed procedure (stderr, and a JSON "error" event with --json)

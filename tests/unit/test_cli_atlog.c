@@ -158,6 +158,28 @@ static void test_udwnfile_summary(void **state)
     assert_null(strstr(buf, "ZZZZ"));
 }
 
+static void test_prompt_after_echo_and_unknown_binary(void **state)
+{
+    (void)state;
+    struct lfw_atlog l;
+    open_log(&l);
+    tx(&l, "AT+UDWNFILE=\"f\",20,\"FOAT\"\r", T0);
+    rx(&l, "AT+UDWNFILE=\"f\",20,\"FOAT\"\r>", T0); /* echo, CR, prompt */
+    uint8_t data[20];
+    memset(data, 0, sizeof data);
+    lfw_atlog_tx(&l, data, sizeof data, T0);
+    /* binary nobody announced */
+    uint8_t junk[40];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (uint8_t)(0x80 + i);
+    lfw_atlog_tx(&l, junk, sizeof junk, T0);
+    lfw_atlog_close(&l);
+    assert_non_null(strstr(buf, "<< >\n"));
+    assert_non_null(strstr(buf, ">> [20 bytes +UDWNFILE data, 0 to go]\n"));
+    assert_non_null(strstr(buf, ">> [40 bytes data]\n"));
+    assert_null(strstr(buf, "\\x80"));
+}
+
 static void test_c_inside_text(void **state)
 {
     (void)state;
@@ -188,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_xmodem_summary_crc),
         cmocka_unit_test(test_xmodem_summary_checksum),
         cmocka_unit_test(test_udwnfile_summary),
+        cmocka_unit_test(test_prompt_after_echo_and_unknown_binary),
         cmocka_unit_test(test_c_inside_text),
         cmocka_unit_test(test_closed_log_is_noop),
     };

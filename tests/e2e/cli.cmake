@@ -1,0 +1,19 @@
+# End-to-end tests of the `larafw` command against larafw-sim (python3 stdlib only).
+# The command's target is larafw-cli (its file is named larafw; the target name larafw is the
+# core library).
+if(NOT TARGET larafw-sim OR NOT TARGET larafw-cli OR NOT TARGET larafw-pkg)
+  return()
+endif()
+find_package(Python3 COMPONENTS Interpreter)
+if(NOT Python3_Interpreter_FOUND)
+  return()
+endif()
+
+foreach(t test_cli_update test_cli_faults)
+  add_test(NAME e2e-cli-${t}
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/${t}.py)
+  set_tests_properties(e2e-cli-${t} PROPERTIES
+    ENVIRONMENT "LARAFW=$<TARGET_FILE:larafw-cli>;LARAFW_SIM=$<TARGET_FILE:larafw-sim>;LARAFW_PKG=$<TARGET_FILE:larafw-pkg>;PYTHONPATH=${CMAKE_CURRENT_LIST_DIR};PYTHONDONTWRITEBYTECODE=1"
+    TIMEOUT 300
+    LABELS e2e)
+endforeach()

@@ -1,0 +1,173 @@
+"""Helpers for the `larafw` end-to-end tests: packages built with larafw-pkg, a larafw-sim
+process per test, and runs of the real `larafw` command against it.
+
+Binaries come from the environment (tests/e2e/cli.cmake sets them):
+  LARAFW      the larafw command
+  LARAFW_SIM  larafw-sim
+  LARAFW_PKG  larafw-pkg
+Everything synchronises on events (the simulator's "ready" line, process exits), never on
+sleeps.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+LARAFW = os.environ.get("LARAFW", "larafw")
+LARAFW_SIM = os.environ.get("LARAFW_SIM", "larafw-sim")
+LARAFW_PKG = os.environ.get("LARAFW_PKG", "larafw-pkg")
+
+PRODUCT = "LARA-R6001D-01B"
+TIME_SCALE = "0.001"
+RUN_TIMEOUT = 120  # seconds; a hung larafw fails the test instead of the whole suite
+
+
+def pkg(*args):
+    """Runs larafw-pkg; raises with its stderr on failure."""
+    r = subprocess.run([LARAFW_PKG, *args], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("larafw-pkg %s failed: %s" % (" ".join(args), r.stderr))
+    return r.stdout
+
+
+class Packages:
+    """Keys, images and packages shared by the tests of one module (built once)."""
+
+    def __init__(self, product=PRODUCT, size="96K"):
+        self.dir = tempfile.mkdtemp(prefix="larafw-e2e-pkg-")
+        d = self.dir
+        os.makedirs(os.path.join(d, "keys"))
+        os.makedirs(os.path.join(d, "other"))
+        pkg("keygen", os.path.join(d, "keys"))
+        pkg("keygen", os.path.join(d, "other"))
+        self.pub = os.path.join(d, "keys", "fota.pub")
+        self.sec = os.path.join(d, "keys", "fota.sec")
+        self.other_sec = os.path.join(d, "other", "fota.sec")
+        self.v1 = self.path("v1.img")
+        self.v2 = self.path("v2.img")
+        self.v3 = self.path("v3.img")
+        pkg("image", "--product", product, "--version", "1.0", "--size", size, "-o", self.v1)
+        pkg("image", "--version", "2.0", "--from", self.v1, "--change", "5", "-o", self.v2)
+        pkg("image", "--version", "3.0", "--from", self.v2, "--change", "5", "-o", self.v3)
+        # FOAT .upd: full image of 2.0
+        self.full_v2 = self.path("v2.upd")
+        pkg("full", "--key", self.sec, self.v2, "-o", self.full_v2)
+        # delta 1.0 → 2.0 (push + install)
+        self.delta_12 = self.path("d12.pkg")
+        pkg("delta", "--key", self.sec, self.v1, self.v2, "-o", self.delta_12)
+        # delta 2.0 → 3.0: wrong source for a module on 1.0 (168)
+        self.delta_23 = self.path("d23.pkg")
+        pkg("delta", "--key", self.sec, self.v2, self.v3, "-o", self.delta_23)
+        # signed with a key the module does not know (173)
+        self.full_v2_badsig = self.path("v2-badsig.upd")
+        pkg("full", "--key", self.other_sec, self.v2, "-o", self.full_v2_badsig)
+        # for another product (247)
+        other = "LARA-L6004D-01B" if product != "LARA-L6004D-01B" else "LARA-R6001D-01B"
+        self.other_img = self.path("other.img")
+        pkg("image", "--product", other, "--version", "9.0", "--size", size, "-o",
+            self.other_img)
+        self.full_other = self.path("other.upd")
+        pkg("full", "--key", self.sec, self.other_img, "-o", self.full_other)
+        # full package of the running version (already current → 128, §4.3.1.4)
+        self.full_v1 = self.path("v1.upd")
+        pkg("full", "--key", self.sec, self.v1, "-o", self.full_v1)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Sim:
+    """One larafw-sim process on a state directory; restartable (power cycle)."""
+
+    def __init__(self, pkgs, usb=False, faults=(), pace=False, time_scale=TIME_SCALE,
+                 product=PRODUCT):
+        self.dir = tempfile.mkdtemp(prefix="larafw-e2e-sim-")
+        self.state = os.path.join(self.dir, "state")
+        self.uart = os.path.join(self.dir, "uart")
+        self.usb = os.path.join(self.dir, "usb") if usb else None
+        self.pkgs = pkgs
+        self.pace = pace
+        self.time_scale = time_scale
+        self.product = product
+        self.proc = None
+        self.stderr_path = os.path.join(self.dir, "sim.err")
+        self.start(faults)
+
+    def start(self, faults=()):
+        args = [LARAFW_SIM, "--state", self.state, "--uart", self.uart,
+                "--time-scale", self.time_scale, "--product", self.product,
+                "--firmware", self.pkgs.v1, "--fota-key", self.pkgs.pub]
+        if self.usb:
+            args += ["--usb", self.usb]
+        if self.pace:
+            args.append("--pace")
+        for f in faults:
+            args += ["--fault", f]
+        self.err = open(self.stderr_path, "a")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.err, text=True)
+        line = self.proc.stdout.readline()  # blocks until the interfaces exist
+        if line.strip() != "ready":
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("larafw-sim did not start: %r; stderr: %s"
+                               % (line, self.stderr()))
+
+    def stderr(self):
+        with open(self.stderr_path) as f:
+            return f.read()
+
+    def wait_exit(self, timeout=RUN_TIMEOUT):
+        """Waits for the simulator to end by itself (a power-cut fault kills it)."""
+        rc = self.proc.wait(timeout=timeout)
+        self.proc.stdout.close()
+        self.err.close()
+        return rc
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.proc.stdout.close()
+            self.err.close()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Result:
+    def __init__(self, r):
+        self.rc = r.returncode
+        self.out = r.stdout
+        self.err = r.stderr
+
+    def json_lines(self):
+        return [json.loads(l) for l in self.out.splitlines() if l.strip()]
+
+    def __repr__(self):
+        return "rc=%d\nstdout:\n%s\nstderr:\n%s" % (self.rc, self.out, self.err)
+
+
+def larafw(port, *args, env=None, timeout=RUN_TIMEOUT):
+    """Runs the larafw command on `port` (None: no -p)."""
+    cmd = [LARAFW]
+    if port:
+        cmd += ["-p", port]
+    cmd += list(args)
+    e = dict(os.environ)
+    e.pop("LARAFW_PORT", None)
+    if env:
+        e.update(env)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e,
+                       stdin=subprocess.DEVNULL)
+    return Result(r)
