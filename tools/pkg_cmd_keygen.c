@@ -30,8 +30,7 @@ int pkg_cmd_keygen(int argc, char **argv)
     int rc = pkg_keygen(dir);
     if (rc == PKG_E_IO && errno == EEXIST)
         return pkg_tool_fail("keygen", rc,
-                             "%s/fota.sec already exists (remove it first to make a new key)",
-                             dir);
+                             "%s/fota.sec already exists (remove it first to make a new key)", dir);
     if (rc)
         return pkg_tool_fail("keygen", rc, "cannot create keys in '%s' (does the directory exist?)",
                              dir);

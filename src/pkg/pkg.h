@@ -179,12 +179,13 @@ PKG_WARN_UNUSED int pkg_header_encode(const struct pkg_header *h, uint8_t *out, 
 const char *pkg_flag_name(uint32_t flag);
 
 /* Writes the header as one JSON object (no trailing newline) to `f`. `total_len` is the
- * package file length (0 = unknown) and `sig_state` one of "unchecked", "valid", "invalid",
- * "bad_key" (NULL = omit). Returns 0 or PKG_E_IO. */
-PKG_WARN_UNUSED int pkg_header_write_json(FILE *f, const struct pkg_header *h,
-                                          uint64_t total_len, const char *sig_state);
-/* Same information as human-readable "field: value" lines. Returns 0 or PKG_E_IO. */
-PKG_WARN_UNUSED int pkg_header_write_text(FILE *f, const struct pkg_header *h,
-                                          uint64_t total_len, const char *sig_state);
+ * package file length (0 = unknown) and `sig_state` a free word such as "unchecked", "valid",
+ * "invalid", "size_mismatch" (NULL = omit). Returns 0, PKG_E_ARG or PKG_E_IO. */
+PKG_WARN_UNUSED int pkg_header_write_json(FILE *f, const struct pkg_header *h, uint64_t total_len,
+                                          const char *sig_state);
+/* Same information as human-readable "field: value" lines. Returns 0, PKG_E_ARG or
+ * PKG_E_IO. */
+PKG_WARN_UNUSED int pkg_header_write_text(FILE *f, const struct pkg_header *h, uint64_t total_len,
+                                          const char *sig_state);
 
 #endif

@@ -86,7 +86,8 @@ static int fields_ok(const struct pkg_header *h)
         return PKG_E_HEADER;
     if (h->flags & ~PKG_KNOWN_FLAGS)
         return PKG_E_HEADER;
-    if (!pkg_text_valid(h->product, PKG_NAME_MAX, false) || !pkg_text_valid(h->dst_version, PKG_NAME_MAX, false))
+    if (!pkg_text_valid(h->product, PKG_NAME_MAX, false) ||
+        !pkg_text_valid(h->dst_version, PKG_NAME_MAX, false))
         return PKG_E_HEADER;
     if (!pkg_text_valid(h->src_version, PKG_NAME_MAX, true))
         return PKG_E_HEADER;

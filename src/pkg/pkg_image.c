@@ -159,10 +159,10 @@ static void gen_code(struct rng *r, uint8_t *buf, size_t len)
 }
 
 static const char *const words[] = {
-    "AT",     "+UFWUPD", "+CGMR",   "error",   "modem",  "flash",   "install", "LwM2M",
-    "socket", "timeout", "NVM",     "profile", "MNO",    "network", "%s",      "%d",
-    "failed", "ok",      "update",  "PDP",     "context", "APN",    "SIM",     "reg",
-    "uFOTA",  "FOAT",    "XMODEM",  "CRC",     "bytes",  "state",   "=",       "\r\n",
+    "AT",     "+UFWUPD", "+CGMR",  "error",   "modem",   "flash",   "install", "LwM2M",
+    "socket", "timeout", "NVM",    "profile", "MNO",     "network", "%s",      "%d",
+    "failed", "ok",      "update", "PDP",     "context", "APN",     "SIM",     "reg",
+    "uFOTA",  "FOAT",    "XMODEM", "CRC",     "bytes",   "state",   "=",       "\r\n",
 };
 
 static void gen_strings(struct rng *r, uint8_t *buf, size_t len)
@@ -263,8 +263,8 @@ int pkg_image_synth(const struct pkg_image_params *p, const char *out_path)
     uint32_t fallback = 0x08000000u | (rng_below(&r, 0x4000) << 2) | 1;
     pkg_put_u32(img, 0x20040000u);
     for (size_t i = 4; i < PKG_IMG_REC_OFFSET; i += 4)
-        pkg_put_u32(img + i, rng_below(&r, 3) ? fallback
-                                              : 0x08000000u | rng_below(&r, 0x40000) << 2 | 1);
+        pkg_put_u32(img + i,
+                    rng_below(&r, 3) ? fallback : 0x08000000u | rng_below(&r, 0x40000) << 2 | 1);
     write_record(img, p->product, p->version, p->seed);
     size_t body = PKG_IMG_REC_OFFSET + PKG_IMG_REC_SIZE;
     gen_sections(&r, img + body, size - body);

@@ -11,41 +11,41 @@
 #define PKG_MAGIC           "LFWPKG\0\0"
 #define PKG_MAGIC_LEN       8
 #define PKG_OFF_MAGIC       0
-#define PKG_OFF_FORMAT      8   /* u16 */
-#define PKG_OFF_KIND        10  /* u8 */
-#define PKG_OFF_RESERVED0   11  /* u8, 0 */
-#define PKG_OFF_FLAGS       12  /* u32 */
-#define PKG_OFF_HDR_SIZE    16  /* u32, == PKG_HEADER_SIZE */
-#define PKG_OFF_RESERVED1   20  /* u32, 0 */
-#define PKG_OFF_PRODUCT     24  /* char[32] */
-#define PKG_OFF_SRC_VERSION 56  /* char[32] */
-#define PKG_OFF_SRC_SHA256  88  /* u8[32] */
-#define PKG_OFF_SRC_SIZE    120 /* u64 */
-#define PKG_OFF_DST_VERSION 128 /* char[32] */
-#define PKG_OFF_DST_SHA256  160 /* u8[32] */
-#define PKG_OFF_DST_SIZE    192 /* u64 */
-#define PKG_OFF_PAYLOAD_SZ  200 /* u64 */
-#define PKG_OFF_NVM_COUNT   208 /* u8 */
-#define PKG_OFF_MNO_COUNT   209 /* u8 */
-#define PKG_OFF_RESERVED2   210 /* u8[6], 0 */
-#define PKG_OFF_NVM         216 /* char[16][48] */
-#define PKG_OFF_MNO         984 /* u16[8] */
+#define PKG_OFF_FORMAT      8    /* u16 */
+#define PKG_OFF_KIND        10   /* u8 */
+#define PKG_OFF_RESERVED0   11   /* u8, 0 */
+#define PKG_OFF_FLAGS       12   /* u32 */
+#define PKG_OFF_HDR_SIZE    16   /* u32, == PKG_HEADER_SIZE */
+#define PKG_OFF_RESERVED1   20   /* u32, 0 */
+#define PKG_OFF_PRODUCT     24   /* char[32] */
+#define PKG_OFF_SRC_VERSION 56   /* char[32] */
+#define PKG_OFF_SRC_SHA256  88   /* u8[32] */
+#define PKG_OFF_SRC_SIZE    120  /* u64 */
+#define PKG_OFF_DST_VERSION 128  /* char[32] */
+#define PKG_OFF_DST_SHA256  160  /* u8[32] */
+#define PKG_OFF_DST_SIZE    192  /* u64 */
+#define PKG_OFF_PAYLOAD_SZ  200  /* u64 */
+#define PKG_OFF_NVM_COUNT   208  /* u8 */
+#define PKG_OFF_MNO_COUNT   209  /* u8 */
+#define PKG_OFF_RESERVED2   210  /* u8[6], 0 */
+#define PKG_OFF_NVM         216  /* char[16][48] */
+#define PKG_OFF_MNO         984  /* u16[8] */
 #define PKG_OFF_RESERVED3   1000 /* u8[24], 0 */
 #define PKG_HEADER_SIZE     1024
 
 #define PKG_KNOWN_FLAGS ((uint32_t)PKG_FLAG_BOOT_CODE)
 
 /* Image version record. */
-#define PKG_IMG_MAGIC        "LFWIMG\0\0"
-#define PKG_IMG_REC_OFFSET   256
-#define PKG_IMG_REC_SIZE     128
-#define PKG_IMG_REC_VERSION  1
-#define PKG_IMG_OFF_MAGIC    0  /* within the record */
-#define PKG_IMG_OFF_RECVER   8  /* u16 */
-#define PKG_IMG_OFF_PRODUCT  16 /* char[32] */
-#define PKG_IMG_OFF_VERSION  48 /* char[32] */
-#define PKG_IMG_OFF_SEED     80 /* u64, informational */
-#define PKG_IMG_MIN_SIZE     4096
+#define PKG_IMG_MAGIC       "LFWIMG\0\0"
+#define PKG_IMG_REC_OFFSET  256
+#define PKG_IMG_REC_SIZE    128
+#define PKG_IMG_REC_VERSION 1
+#define PKG_IMG_OFF_MAGIC   0  /* within the record */
+#define PKG_IMG_OFF_RECVER  8  /* u16 */
+#define PKG_IMG_OFF_PRODUCT 16 /* char[32] */
+#define PKG_IMG_OFF_VERSION 48 /* char[32] */
+#define PKG_IMG_OFF_SEED    80 /* u64, informational */
+#define PKG_IMG_MIN_SIZE    4096
 
 /* Nothing this library reads or allocates is larger. */
 #define PKG_SIZE_CAP ((uint64_t)256 * 1024 * 1024)

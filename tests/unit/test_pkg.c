@@ -131,7 +131,7 @@ static void parse_errors(void **state)
     (void)state;
     assert_int_equal(parse_patched(0, 'X', T_HDR), PKG_E_MAGIC);
     assert_int_equal(parse_patched(7, 1, T_HDR), PKG_E_MAGIC);
-    assert_int_equal(parse_patched(T_HDR, 0, 3), PKG_E_SIZE);  /* "LFW": too short to tell */
+    assert_int_equal(parse_patched(T_HDR, 0, 3), PKG_E_SIZE); /* "LFW": too short to tell */
     assert_int_equal(parse_patched(T_HDR, 0, 0), PKG_E_SIZE);
     assert_int_equal(parse_patched(T_OFF_FORMAT, 2, T_HDR), PKG_E_FORMAT);
     assert_int_equal(parse_patched(T_OFF_FORMAT + 1, 1, T_HDR), PKG_E_FORMAT);

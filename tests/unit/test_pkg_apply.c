@@ -150,7 +150,7 @@ static void delta_needs_right_source(void **state)
 
 struct patch {
     size_t off;
-    uint8_t xor;
+    uint8_t xor ;
     size_t append; /* bytes added to the payload (payload_size is fixed up) */
 };
 
@@ -173,7 +173,7 @@ static void do_patch(uint8_t **buf, size_t *len, void *arg)
         *len += p->append;
     }
     if (p->off < *len)
-        (*buf)[p->off] ^= p->xor;
+        (*buf)[p->off] ^= p->xor ;
 }
 
 /* Patches, re-signs (so the signature is valid), checks that verify accepts it and that
