@@ -87,6 +87,11 @@ static int run(bool delta, int argc, char **argv)
                              argv[optind], delta ? " / " : "", delta ? argv[optind + 1] : "");
     if (rc)
         return pkg_tool_fail(cmd, rc, "cannot build '%s'", out);
+    struct pkg_header h;
+    if (pkg_header_read_file(out, &h, NULL) == PKG_OK)
+        printf("%s: %s package for %s, %s%s%s, payload %llu bytes\n", out, cmd, h.product,
+               h.src_version, delta ? " -> " : "", h.dst_version,
+               (unsigned long long)h.payload_size);
     return PKG_TOOL_OK;
 }
 

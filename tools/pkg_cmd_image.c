@@ -8,6 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One line saying what was written, so scripts and people see the identity of the image. */
+static int report(const char *path)
+{
+    struct pkg_image_info info;
+    int rc = pkg_image_info_file(path, &info);
+    if (rc)
+        return pkg_tool_fail("image", rc, "cannot read back '%s'", path);
+    printf("%s: %s %s, %llu bytes, sha256 ", path, info.product, info.version,
+           (unsigned long long)info.size);
+    for (int i = 0; i < PKG_SHA256_LEN; i++)
+        printf("%02x", info.sha256[i]);
+    putchar('\n');
+    return PKG_TOOL_OK;
+}
+
 static const char usage[] =
     "Usage: larafw-pkg image --product P --version V --size BYTES [--seed N] -o IMG\n"
     "       larafw-pkg image --version V2 --from IMG --change PERCENT [--seed N]\n"
@@ -107,7 +122,7 @@ int pkg_cmd_image(int argc, char **argv)
         rc = pkg_image_successor(from, version, change, seed, out);
         if (rc)
             return pkg_tool_fail(cmd, rc, "cannot write successor image '%s'", out);
-        return PKG_TOOL_OK;
+        return report(out);
     }
     if (change_arg)
         return pkg_tool_usage_error(cmd, "--change needs --from IMG");
@@ -123,5 +138,5 @@ int pkg_cmd_image(int argc, char **argv)
         return pkg_tool_usage_error(cmd, "product and version must be printable ASCII");
     if (rc)
         return pkg_tool_fail(cmd, rc, "cannot write image '%s'", out);
-    return PKG_TOOL_OK;
+    return report(out);
 }

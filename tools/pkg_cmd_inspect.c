@@ -2,11 +2,8 @@
 #define _DEFAULT_SOURCE
 #include "pkg_tool.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 
 static const char inspect_usage[] =
     "Usage: larafw-pkg inspect PKG [--json] [--pub PUB]\n\n"
@@ -24,29 +21,11 @@ static const char verify_usage[] =
 /* Reads and parses the header; fills the file size. Prints the error and returns != 0. */
 static int read_header(const char *cmd, const char *path, struct pkg_header *h, uint64_t *total)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return pkg_tool_fail(cmd, PKG_E_IO, "cannot open '%s'", path);
-    struct stat st;
-    uint8_t buf[4096];
-    size_t want = pkg_header_encoded_size() < sizeof buf ? pkg_header_encoded_size() : sizeof buf;
-    size_t got = 0;
-    int rc = PKG_OK;
-    if (fstat(fileno(f), &st) != 0)
-        rc = PKG_E_IO;
-    else
-        got = fread(buf, 1, want, f);
-    if (!rc && ferror(f))
-        rc = PKG_E_IO;
-    int e = errno;
-    fclose(f);
-    errno = e;
-    if (rc)
+    int rc = pkg_header_read_file(path, h, total);
+    if (rc == PKG_E_IO)
         return pkg_tool_fail(cmd, rc, "cannot read '%s'", path);
-    rc = pkg_header_parse(buf, got, h);
     if (rc)
         return pkg_tool_fail(cmd, rc, "'%s' has no valid package header", path);
-    *total = (uint64_t)st.st_size;
     return 0;
 }
 

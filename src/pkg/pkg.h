@@ -175,6 +175,12 @@ PKG_WARN_UNUSED int pkg_resign(const uint8_t sec[PKG_SECKEY_LEN], const char *in
  * PKG_E_ARG (cap too small) or PKG_E_HEADER. */
 PKG_WARN_UNUSED int pkg_header_encode(const struct pkg_header *h, uint8_t *out, size_t cap);
 
+/* Reads the first pkg_header_encoded_size() bytes of the file at `path` and parses them
+ * (pkg_header_parse); `total_len` (may be NULL) receives the file length. No size or
+ * signature check. Returns 0, PKG_E_IO or a pkg_header_parse error. */
+PKG_WARN_UNUSED int pkg_header_read_file(const char *path, struct pkg_header *out,
+                                         uint64_t *total_len);
+
 /* Name of a single flag bit ("boot_code"), or NULL for an unknown bit. */
 const char *pkg_flag_name(uint32_t flag);
 

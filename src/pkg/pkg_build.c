@@ -32,13 +32,15 @@ int pkg_keygen(const char *dir)
     uint8_t pk[PKG_PUBKEY_LEN], sk[PKG_SECKEY_LEN];
     if (crypto_sign_keypair(pk, sk) != 0)
         return PKG_E_KEY;
-    struct pkg_iov iov = {sk, sizeof sk};
-    int rc = pkg_write_atomic(sec_path, &iov, 1, 0600);
+    /* Public key first: a failure then leaves no orphan secret key that blocks a retry. */
+    struct pkg_iov iov = {pk, sizeof pk};
+    int rc = pkg_write_atomic(pub_path, &iov, 1, 0644);
+    if (rc == PKG_OK) {
+        iov = (struct pkg_iov){sk, sizeof sk};
+        rc = pkg_write_atomic(sec_path, &iov, 1, 0600);
+    }
     sodium_memzero(sk, sizeof sk);
-    if (rc)
-        return rc;
-    iov = (struct pkg_iov){pk, sizeof pk};
-    return pkg_write_atomic(pub_path, &iov, 1, 0644);
+    return rc;
 }
 
 static int load_key(const char *path, uint8_t *key, size_t want)

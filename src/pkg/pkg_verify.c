@@ -132,3 +132,34 @@ out:
         rc = PKG_E_IO;
     return rc;
 }
+
+int pkg_header_read_file(const char *path, struct pkg_header *out, uint64_t *total_len)
+{
+    if (!path || !out)
+        return PKG_E_ARG;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return PKG_E_IO;
+    uint8_t buf[PKG_HEADER_SIZE];
+    struct stat st;
+    size_t got = 0;
+    int rc = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? PKG_OK : PKG_E_IO;
+    while (rc == PKG_OK && got < sizeof buf) {
+        ssize_t n = read(fd, buf + got, sizeof buf - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = PKG_E_IO;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    if (rc)
+        return rc;
+    if (total_len)
+        *total_len = (uint64_t)st.st_size;
+    return pkg_header_parse(buf, got, out);
+}
