@@ -329,6 +329,9 @@ struct sim {
     unsigned report_seq;  /* events written */
     bool report_failed;   /* a write failed once: stop reporting, say so on stderr */
     int cfun;             /* +CFUN power mode (volatile: 1 after every power-up) */
+    /* tests and fuzzing (never set by larafw-sim itself) */
+    void (*out_hook)(struct sim *s, enum sim_if iface, const void *buf, size_t len);
+    bool no_fsync;        /* atomic writes without fsync: fast, still rename-atomic */
 };
 
 #endif

@@ -70,6 +70,15 @@ void sim_state_load_key(struct sim *s);
 /* Default firmware version this simulator synthesises for a product ("LARA-R6.01.00"). */
 const char *sim_default_version(const struct sim_product *p);
 
+/* ---- power (sim_power.c) ---- */
+/* Power-up sequence: boot count, volatile defaults, rates, firmware record, then the update
+ * engine's power-up (which resumes an interrupted install, §3.1.2, §4.3.1.3). */
+void sim_power_up(struct sim *s);
+/* Prints "ready" or "bricked" on stdout (flushed); a bricked module is muted for good. */
+void sim_announce(struct sim *s);
+/* Clean power-off (SIGTERM): abandon a +UDWNFILE, drain output, save, close. */
+void sim_power_off(struct sim *s, int sig);
+
 /* ---- report (sim_report.c) ---- */
 /* Opens --report FILE (continuing a valid timeline left by an earlier power cycle). */
 int sim_report_open(struct sim *s, const char *path);

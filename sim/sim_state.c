@@ -82,7 +82,7 @@ static int sim_write_all(int fd, const void *buf, size_t len)
 }
 
 /* Writes `path` atomically from a buffer. */
-static int sim_atomic_write_path(const char *path, const void *buf, size_t len)
+static int sim_atomic_write_path(const char *path, const void *buf, size_t len, bool sync)
 {
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -93,7 +93,7 @@ static int sim_atomic_write_path(const char *path, const void *buf, size_t len)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
-    if (sim_write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
+    if (sim_write_all(fd, buf, len) != 0 || (sync && fsync(fd) != 0)) {
         int e = errno;
         close(fd);
         (void)unlink(tmp);
@@ -106,7 +106,7 @@ static int sim_atomic_write_path(const char *path, const void *buf, size_t len)
         errno = e;
         return -1;
     }
-    return sim_fsync_dir_of(path);
+    return sync ? sim_fsync_dir_of(path) : 0;
 }
 
 int sim_atomic_write(struct sim *s, const char *rel, const void *buf, size_t len)
@@ -117,7 +117,7 @@ int sim_atomic_write(struct sim *s, const char *rel, const void *buf, size_t len
         errno = ENAMETOOLONG;
         return -1;
     }
-    return sim_atomic_write_path(path, buf, len);
+    return sim_atomic_write_path(path, buf, len, !s->no_fsync);
 }
 
 /* Copies a host file into DIR/rel atomically, streaming. */

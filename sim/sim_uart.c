@@ -200,7 +200,13 @@ void sim_write(struct sim *s, enum sim_if iface, const void *buf, size_t len)
     if ((unsigned)iface >= SIM_IF_COUNT || len == 0)
         return;
     struct sim_port *p = &s->port[iface];
-    if (!p->present || p->muted)
+    if (p->muted)
+        return;
+    if (s->out_hook) {
+        s->out_hook(s, iface, buf, len);
+        return;
+    }
+    if (!p->present)
         return;
     if (len > SIM_OUT_MAX - p->out_len) {
         fprintf(stderr, "larafw-sim: %s: host not reading, %zu bytes of output lost\n",
