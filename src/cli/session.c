@@ -268,8 +268,10 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
                                  step);
     case LFW_EIO:
         return lfw_session_error(s, LFW_EXIT_IO, code,
-                                 "%s: serial line error on %s; check that the port exists and "
-                                 "that no other program uses it",
+                                 "%s: serial line error on %s (did the module lose power?); "
+                                 "check the port and the cable; if an install was running, "
+                                 "run 'larafw install' when the module is back: it follows "
+                                 "the resumed install (§4.3.1.3)",
                                  step, port);
     default:
         return lfw_session_error(s, LFW_EXIT_IO, code, "%s: %s; run it again with --at-log FILE "

@@ -1,0 +1,117 @@
+"""End to end: what the module refuses, line noise and power cuts, as `larafw` reports them.
+Refusals must exit 1 and name the Appendix A code; already-current (128) is a success."""
+
+import os
+import unittest
+
+from cli_env import Packages, Sim, larafw
+
+PKGS = None
+
+
+def setUpModule():
+    global PKGS
+    PKGS = Packages(size="128K")
+
+
+def tearDownModule():
+    PKGS.cleanup()
+
+
+class FaultCase(unittest.TestCase):
+    def start(self, **kw):
+        sim = Sim(PKGS, **kw)
+        self.addCleanup(sim.cleanup)
+        return sim
+
+    def info(self, sim):
+        res = larafw(sim.uart, "--json", "info")
+        self.assertEqual(res.rc, 0, res)
+        return res.json_lines()[-1]
+
+
+class TestRefusals(FaultCase):
+    def refused(self, sim, code, words, *args):
+        res = larafw(sim.uart, *args)
+        self.assertEqual(res.rc, 1, res)
+        self.assertIn("module reported %d: " % code, res.err)
+        for w in words:
+            self.assertIn(w, res.err)
+        # the module still runs its old firmware (Appendix A, §3.1)
+        self.assertEqual(self.info(sim)["firmware"], "1.0")
+        return res
+
+    def test_bad_signature_173(self):
+        sim = self.start()
+        self.refused(sim, 173, ["signature"], "foat", PKGS.full_v2_badsig)
+
+    def test_wrong_product_247(self):
+        sim = self.start()
+        self.refused(sim, 247, ["pre-validation"], "foat", PKGS.full_other)
+
+    def test_wrong_source_168(self):
+        sim = self.start()
+        res = larafw(sim.uart, "push", PKGS.delta_23)
+        self.assertEqual(res.rc, 0, res)
+        self.refused(sim, 168, ["source"], "install")
+
+    def test_refusal_as_json(self):
+        sim = self.start()
+        res = larafw(sim.uart, "--json", "foat", PKGS.full_v2_badsig)
+        self.assertEqual(res.rc, 1, res)
+        err = res.json_lines()[-1]
+        self.assertEqual(err["event"], "error")
+        self.assertEqual(err["exit_status"], 1)
+        self.assertEqual(err["result_code"], 173)
+
+    def test_already_current_is_success(self):
+        sim = self.start()
+        res = larafw(sim.uart, "foat", PKGS.full_v1)
+        self.assertEqual(res.rc, 0, res)
+        self.assertIn("already", res.out)
+        self.assertEqual(self.info(sim)["firmware"], "1.0")
+
+
+class TestNoise(FaultCase):
+    def test_noise_survived_by_retransmission(self):
+        sim = self.start(faults=["noise=1e-5", "seed=3"])
+        log = os.path.join(sim.dir, "at.log")
+        res = larafw(sim.uart, "--at-log", log, "foat", PKGS.full_v2)
+        self.assertEqual(res.rc, 0, res)
+        self.assertIn("firmware: 1.0 → 2.0", res.out)
+        with open(log, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        # at least one block was refused by the module and sent again
+        blocks = [l.split("block ")[1] for l in lines if "bytes XMODEM block" in l]
+        self.assertGreater(len(blocks), len(set(blocks)), "no retransmission happened")
+        self.assertTrue(any(l.endswith("<< <NAK>") for l in lines))
+
+
+class TestPowerCut(FaultCase):
+    def cut_and_restart(self, sim, *update):
+        res = larafw(sim.uart, *update)
+        # the module vanished mid-install: an I/O error, and it says what to do
+        self.assertEqual(res.rc, 3, res)
+        sim.wait_exit()
+        # next power-up: the install resumes and runs to its end (§3.1.2, §4.3.1.3); a slower
+        # clock keeps it running while larafw attaches
+        sim.time_scale = "0.2"
+        sim.start()
+        res = larafw(sim.uart, "install")
+        self.assertEqual(res.rc, 0, res)
+        self.assertIn("2.0", res.out)
+        self.assertEqual(self.info(sim)["firmware"], "2.0")
+
+    def test_power_cut_during_fota_install(self):
+        sim = self.start(faults=["power-cut=install:40"])
+        res = larafw(sim.uart, "push", PKGS.delta_12)
+        self.assertEqual(res.rc, 0, res)
+        self.cut_and_restart(sim, "install")
+
+    def test_power_cut_during_foat_install(self):
+        sim = self.start(faults=["power-cut=install:40"])
+        self.cut_and_restart(sim, "foat", PKGS.full_v2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
