@@ -156,6 +156,8 @@ long pkg_apply_step(struct pkg_apply *a, uint8_t *out, size_t cap)
         return p->err;
     if (p->finished)
         return 0;
+    if (cap > ((size_t)1 << 30)) /* the count must fit the long we return */
+        cap = (size_t)1 << 30;
     for (;;) {
         if (p->in.pos == p->in.size && p->payload_left > 0) {
             size_t want = p->payload_left < p->inbuf_cap ? (size_t)p->payload_left : p->inbuf_cap;
