@@ -13,7 +13,7 @@ foreach(t test_cli_update test_cli_faults)
   add_test(NAME e2e-cli-${t}
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/${t}.py)
   set_tests_properties(e2e-cli-${t} PROPERTIES
-    ENVIRONMENT "LARAFW=$<TARGET_FILE:larafw-cli>;LARAFW_SIM=$<TARGET_FILE:larafw-sim>;LARAFW_PKG=$<TARGET_FILE:larafw-pkg>;PYTHONPATH=${CMAKE_CURRENT_LIST_DIR};PYTHONDONTWRITEBYTECODE=1"
+    ENVIRONMENT "LARAFW=$<TARGET_FILE:larafw-cli>;LARAFW_CLI=$<TARGET_FILE:larafw-cli>;LARAFW_SIM=$<TARGET_FILE:larafw-sim>;LARAFW_PKG=$<TARGET_FILE:larafw-pkg>;PYTHONPATH=${CMAKE_CURRENT_LIST_DIR};PYTHONDONTWRITEBYTECODE=1"
     TIMEOUT 300
     LABELS e2e)
 endforeach()

@@ -6,7 +6,8 @@ Binaries come from the environment (tests/e2e/cli.cmake sets them):
   LARAFW_SIM  larafw-sim
   LARAFW_PKG  larafw-pkg
 Everything synchronises on events (the simulator's "ready" line, process exits), never on
-sleeps.
+sleeps. The simulator is driven through simharness.Sim (start, power cut, restart, sanitizer
+check of its log).
 """
 
 import json
@@ -15,7 +16,9 @@ import shutil
 import subprocess
 import tempfile
 
-LARAFW = os.environ.get("LARAFW", "larafw")
+import simharness
+
+LARAFW = os.environ.get("LARAFW") or os.environ.get("LARAFW_CLI", "larafw")
 LARAFW_SIM = os.environ.get("LARAFW_SIM", "larafw-sim")
 LARAFW_PKG = os.environ.get("LARAFW_PKG", "larafw-pkg")
 
@@ -82,67 +85,42 @@ class Packages:
 
 
 class Sim:
-    """One larafw-sim process on a state directory; restartable (power cycle)."""
+    """One larafw-sim process (through simharness.Sim) on a state directory; restartable
+    (power cycle). The harness does not open the ports: larafw does."""
 
     def __init__(self, pkgs, usb=False, faults=(), pace=False, time_scale=TIME_SCALE,
                  product=PRODUCT):
-        self.dir = tempfile.mkdtemp(prefix="larafw-e2e-sim-")
-        self.state = os.path.join(self.dir, "state")
-        self.uart = os.path.join(self.dir, "uart")
-        self.usb = os.path.join(self.dir, "usb") if usb else None
-        self.pkgs = pkgs
-        self.pace = pace
-        self.time_scale = time_scale
-        self.product = product
-        self.proc = None
-        self.stderr_path = os.path.join(self.dir, "sim.err")
-        self.start(faults)
+        self.h = simharness.Sim(product=product, time_scale=time_scale, usb=usb, pace=pace,
+                                faults=faults, firmware=pkgs.v1, fota_key=pkgs.pub,
+                                start=False)
+        self.dir = self.h.workdir
+        self.uart = self.h.uart_path
+        self.usb = self.h.usb_path
+        self.start()
 
-    def start(self, faults=()):
-        args = [LARAFW_SIM, "--state", self.state, "--uart", self.uart,
-                "--time-scale", self.time_scale, "--product", self.product,
-                "--firmware", self.pkgs.v1, "--fota-key", self.pkgs.pub]
-        if self.usb:
-            args += ["--usb", self.usb]
-        if self.pace:
-            args.append("--pace")
-        for f in faults:
-            args += ["--fault", f]
-        self.err = open(self.stderr_path, "a")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.err, text=True)
-        line = self.proc.stdout.readline()  # blocks until the interfaces exist
-        if line.strip() != "ready":
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError("larafw-sim did not start: %r; stderr: %s"
-                               % (line, self.stderr()))
+    @property
+    def time_scale(self):
+        return self.h.time_scale
+
+    @time_scale.setter
+    def time_scale(self, value):
+        self.h.time_scale = value
+
+    def start(self, faults=None):
+        status = self.h.start(faults=faults, open_ports=False)
+        if status != "ready":
+            raise RuntimeError("larafw-sim: %s; log:\n%s" % (status, self.h.log()))
 
     def stderr(self):
-        with open(self.stderr_path) as f:
-            return f.read()
+        return self.h.log()
 
-    def wait_exit(self, timeout=RUN_TIMEOUT):
+    def wait_exit(self):
         """Waits for the simulator to end by itself (a power-cut fault kills it)."""
-        rc = self.proc.wait(timeout=timeout)
-        self.proc.stdout.close()
-        self.err.close()
-        return rc
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            self.proc.stdout.close()
-            self.err.close()
+        return self.h.wait_exit(RUN_TIMEOUT)
 
     def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.h.close()
+        self.h.check_log()
 
 
 class Result:

@@ -95,8 +95,8 @@ class TestPowerCut(FaultCase):
         sim.wait_exit()
         # next power-up: the install resumes and runs to its end (§3.1.2, §4.3.1.3); a slower
         # clock keeps it running while larafw attaches
-        sim.time_scale = "0.2"
-        sim.start()
+        sim.time_scale = 0.2
+        sim.start(faults=[])
         res = larafw(sim.uart, "install")
         self.assertEqual(res.rc, 0, res)
         self.assertIn("2.0", res.out)
