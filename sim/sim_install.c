@@ -106,19 +106,25 @@ static bool sim_code_forced_to_primary(int code)
 }
 
 /* ---- timing ---------------------------------------------------------------------------
- * Install duration = install_max_s × clamp(payload_size / SIM_INSTALL_REF_PAYLOAD,
- * SIM_INSTALL_MIN_FRACTION, 1): a package with a payload of the reference size or more takes
- * the product's whole bound (65 min on R6 "00B", 3 min otherwise, MODULE.md §1), smaller ones
- * proportionally less. Validation takes SIM_VALIDATION_FRACTION of that. */
-#define SIM_INSTALL_REF_PAYLOAD  (2u * 1024u * 1024u)
-#define SIM_INSTALL_MIN_FRACTION 0.02
-#define SIM_VALIDATION_FRACTION  0.1
-#define SIM_INSTALL_STEPS        40  /* URC steps of 2–3 % (§3.1.1: increments may exceed 1) */
-#define SIM_VALIDATION_STEPS     20
-#define SIM_RESET_MS             500  /* OK → reset → update mode */
-#define SIM_FINAL_RESET_MS       1000 /* final code → reset into the firmware */
-#define SIM_BOOT_WINDOW_START    40   /* % of the install that rewrites the boot section */
-#define SIM_BOOT_WINDOW_END      60
+ * Update time (validation + install) = install_max_s × clamp(payload_size /
+ * SIM_INSTALL_REF_PAYLOAD, SIM_UPDATE_MIN_FRACTION, SIM_UPDATE_MAX_FRACTION): a payload of
+ * the reference size or more takes 90 % of the product's bound (65 min on R6 "00B", 3 min
+ * otherwise, MODULE.md §1), smaller ones proportionally less; the 10 % margin absorbs the
+ * host time the real work takes (hashing, patching, fsync), which the virtual clock also
+ * counts, so that the bound is never exceeded. Validation takes SIM_VALIDATION_FRACTION of
+ * it, the install the rest. Every step is due at an absolute time from the start of the
+ * update (validation step k at start + validate_ms·k/20, install step k at start +
+ * validate_ms + install_ms·k/40), so slow steps and late timers do not accumulate. */
+#define SIM_INSTALL_REF_PAYLOAD (2u * 1024u * 1024u)
+#define SIM_UPDATE_MIN_FRACTION 0.02
+#define SIM_UPDATE_MAX_FRACTION 0.9
+#define SIM_VALIDATION_FRACTION 0.1
+#define SIM_INSTALL_STEPS       40  /* URC steps of 2–3 % (§3.1.1: increments may exceed 1) */
+#define SIM_VALIDATION_STEPS    20
+#define SIM_RESET_MS            500  /* OK → reset → update mode */
+#define SIM_FINAL_RESET_MS      1000 /* final code → reset into the firmware */
+#define SIM_BOOT_WINDOW_START   40   /* % of the install that rewrites the boot section */
+#define SIM_BOOT_WINDOW_END     60
 
 struct sim_install {
     enum sim_inst_state state;
@@ -134,6 +140,8 @@ struct sim_install {
     uint64_t pkg_len;  /* declared length: header + payload + signature */
     uint64_t file_len; /* bytes in the file (FOAT: with XMODEM padding) */
     uint64_t validate_ms, install_ms;
+    uint64_t update_start_ms; /* virtual time validation began */
+    uint64_t phase_start_ms;  /* virtual time the current phase's schedule starts */
     unsigned step;
 
     int fd; /* package, while validating */
@@ -163,12 +171,13 @@ static void sim_inst_urc(struct sim *s, const char *name, int value)
 static void sim_inst_durations(struct sim *s, struct sim_install *in)
 {
     double frac = (double)in->h.payload_size / (double)SIM_INSTALL_REF_PAYLOAD;
-    if (frac < SIM_INSTALL_MIN_FRACTION)
-        frac = SIM_INSTALL_MIN_FRACTION;
-    if (frac > 1.0)
-        frac = 1.0;
-    in->install_ms = (uint64_t)((double)s->product->install_max_s * 1000.0 * frac);
-    in->validate_ms = (uint64_t)((double)in->install_ms * SIM_VALIDATION_FRACTION);
+    if (frac < SIM_UPDATE_MIN_FRACTION)
+        frac = SIM_UPDATE_MIN_FRACTION;
+    if (frac > SIM_UPDATE_MAX_FRACTION)
+        frac = SIM_UPDATE_MAX_FRACTION;
+    uint64_t total = (uint64_t)((double)s->product->install_max_s * 1000.0 * frac);
+    in->validate_ms = (uint64_t)((double)total * SIM_VALIDATION_FRACTION);
+    in->install_ms = total - in->validate_ms;
 }
 
 static void sim_inst_arm(struct sim *s, uint64_t ms, sim_timer_fn fn)
@@ -176,6 +185,16 @@ static void sim_inst_arm(struct sim *s, uint64_t ms, sim_timer_fn fn)
     struct sim_install *in = s->install;
     sim_timer_cancel(s, in->timer);
     in->timer = sim_timer_add(s, ms, fn, NULL);
+}
+
+/* Arms step `next` of a phase of `phase_ms` split in `steps`, at its absolute time. */
+static void sim_inst_arm_step(struct sim *s, uint64_t phase_ms, unsigned next, unsigned steps,
+                              sim_timer_fn fn)
+{
+    struct sim_install *in = s->install;
+    uint64_t due = in->phase_start_ms + phase_ms * next / steps;
+    uint64_t now = sim_now_ms(s);
+    sim_inst_arm(s, due > now ? due - now : 0, fn);
 }
 
 static void sim_inst_swallow(struct sim *s, enum sim_if iface, const uint8_t *buf, size_t len)
@@ -390,7 +409,9 @@ static void sim_inst_install_begin(struct sim *s)
     }
     sim_report(s, "phase", "install %s %s -> %s (%.1f s)", sim_methods[in->method].name,
                s->fw.version, in->h.dst_version, (double)in->install_ms / 1000.0);
-    sim_inst_arm(s, in->install_ms / SIM_INSTALL_STEPS, sim_inst_install_tick);
+    /* on the update's schedule; a resumed install starts its own (no validation) */
+    in->phase_start_ms = in->resumed ? sim_now_ms(s) : in->update_start_ms + in->validate_ms;
+    sim_inst_arm_step(s, in->install_ms, 1, SIM_INSTALL_STEPS, sim_inst_install_tick);
 }
 
 static void sim_inst_install_tick(struct sim *s, void *arg)
@@ -431,7 +452,8 @@ static void sim_inst_install_tick(struct sim *s, void *arg)
 
     if (!last) {
         sim_inst_urc(s, sim_methods[in->method].install_urc, pct);
-        sim_inst_arm(s, in->install_ms / SIM_INSTALL_STEPS, sim_inst_install_tick);
+        sim_inst_arm_step(s, in->install_ms, in->step + 1, SIM_INSTALL_STEPS,
+                          sim_inst_install_tick);
         return;
     }
     in->apply_open = false;
@@ -531,6 +553,7 @@ static void sim_inst_validate_begin(struct sim *s)
     struct sim_install *in = s->install;
     in->state = SIM_INST_VALIDATE;
     in->step = 0;
+    in->phase_start_ms = sim_now_ms(s);
     sim_report(s, "phase", "validation %s %s", sim_methods[in->method].name, in->rel);
     if (s->product->prevalidation)
         sim_inst_urc(s, sim_methods[in->method].preval_urc, 0);
@@ -539,7 +562,8 @@ static void sim_inst_validate_begin(struct sim *s)
         sim_inst_finish(s, code);
         return;
     }
-    sim_inst_arm(s, in->validate_ms / SIM_VALIDATION_STEPS, sim_inst_validate_tick);
+    in->update_start_ms = in->phase_start_ms;
+    sim_inst_arm_step(s, in->validate_ms, 1, SIM_VALIDATION_STEPS, sim_inst_validate_tick);
 }
 
 static void sim_inst_validate_tick(struct sim *s, void *arg)
@@ -572,7 +596,8 @@ static void sim_inst_validate_tick(struct sim *s, void *arg)
     if (s->product->prevalidation)
         sim_inst_urc(s, sim_methods[in->method].preval_urc, pct);
     if (in->step < SIM_VALIDATION_STEPS) {
-        sim_inst_arm(s, in->validate_ms / SIM_VALIDATION_STEPS, sim_inst_validate_tick);
+        sim_inst_arm_step(s, in->validate_ms, in->step + 1, SIM_VALIDATION_STEPS,
+                          sim_inst_validate_tick);
         return;
     }
     close(in->fd);
