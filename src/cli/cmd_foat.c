@@ -31,8 +31,7 @@ int lfw_cmd_foat(struct lfw_session *s)
         lfw_posix_file_close(&file);
         return rc;
     }
-    lfw_session_say(s, "module: %s, firmware %s", info.model[0] ? info.model : info.product->name,
-                    info.version);
+    lfw_session_say(s, "module: %s, firmware %s", lfw_session_product(s, &info), info.version);
     lfw_session_say(s, "sending %s (%llu bytes) by XMODEM%s%s%s", o->pkg,
                     (unsigned long long)file.size, o->xmodem_128 ? "" : "-1K",
                     o->checksum ? " with checksum" : "", o->usb ? " over USB" : "");

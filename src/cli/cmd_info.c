@@ -20,9 +20,7 @@ int lfw_cmd_info(struct lfw_session *s)
     int rc = lfw_session_info(s, &info, 0);
     if (rc)
         return rc;
-    const char *product = s->product_version[0] ? s->product_version
-                          : info.model[0]         ? info.model
-                                                  : info.product->name;
+    const char *product = lfw_session_product(s, &info);
     if (s->opts->json) {
         char buf[1024];
         struct lfw_json j;

@@ -83,8 +83,7 @@ int lfw_cmd_install(struct lfw_session *s)
     rc = lfw_session_info(s, &info, 0);
     if (rc)
         return rc;
-    lfw_session_say(s, "module: %s, firmware %s", info.model[0] ? info.model : info.product->name,
-                    info.version);
+    lfw_session_say(s, "module: %s, firmware %s", lfw_session_product(s, &info), info.version);
 
     if (o->no_wait) {
         struct lfw_error e;

@@ -41,8 +41,7 @@ int lfw_cmd_push(struct lfw_session *s)
         lfw_posix_file_close(&file);
         return rc;
     }
-    lfw_session_say(s, "module: %s, firmware %s", info.model[0] ? info.model : info.product->name,
-                    info.version);
+    lfw_session_say(s, "module: %s, firmware %s", lfw_session_product(s, &info), info.version);
     lfw_session_say(s, "storing %s (%llu bytes) as \"%s\"", o->pkg,
                     (unsigned long long)file.size, name);
 

@@ -360,6 +360,13 @@ int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t time
     return lfw_session_fail(s, "reading the module's identity", rc, &e);
 }
 
+const char *lfw_session_product(const struct lfw_session *s, const struct lfw_info *info)
+{
+    if (s->product_version[0])
+        return s->product_version;
+    return info->model[0] ? info->model : info->product->name;
+}
+
 /* ---- install URCs: recorded whoever reads the channel ---------------------------------- */
 
 static void on_install_urc(void *user, const char *line)

@@ -53,6 +53,9 @@ void lfw_session_proc(struct lfw_session *s, struct lfw_proc_config *pc,
  * On failure prints why and what to do and returns an exit status. */
 int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t timeout_ms);
 
+/* The best product name known: ATI9's product version, else AT+CGMM, else the class. */
+const char *lfw_session_product(const struct lfw_session *s, const struct lfw_info *info);
+
 /* Prints the error of a failed procedure (stderr, and a JSON "error" event with --json)
  * and returns the exit status for it: 1 module refused/failed, 3 I/O or timeout. */
 int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const struct lfw_error *e);
