@@ -232,6 +232,8 @@ void sim_write(struct sim *s, enum sim_if iface, const void *buf, size_t len)
 
 /* Formats into a heap or stack buffer and writes "\r\n<text>\r\n". */
 static void sim_vline(struct sim *s, enum sim_if iface, bool urc, const char *fmt, va_list ap)
+    SIM_PRINTF(4, 0);
+static void sim_vline(struct sim *s, enum sim_if iface, bool urc, const char *fmt, va_list ap)
 {
     char small[512];
     va_list ap2;
