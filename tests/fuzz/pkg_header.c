@@ -2,7 +2,8 @@
  * verifies the signature in memory and from a file, and, when the header is shaped right,
  * applies it against a fixed synthetic source image (tests/fuzz/corpus/pkg_header/ holds real
  * packages built against that image with the key below). Any input must give an error code,
- * never a crash, a leak or an unbounded allocation. */
+ * never a crash, a leak or an unbounded allocation. The same bytes also go to the image
+ * version-record parser (pkg_image_info_mem). */
 #define _POSIX_C_SOURCE 200809L
 #include "pkg.h"
 
@@ -91,6 +92,9 @@ static void apply(const char *src)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     init_once();
+    struct pkg_image_info info; /* the image parser sees the same bytes */
+    (void)!pkg_image_info_mem(data, size, &info);
+
     struct pkg_header h;
     int parsed = pkg_header_parse(data, size, &h);
     int sized = parsed == PKG_OK ? pkg_check_size(&h, size) : parsed;
