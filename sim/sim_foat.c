@@ -32,7 +32,8 @@ struct sim_foat {
     enum sim_foat_state state;
     enum sim_if iface;
     unsigned timer;
-    int fd; /* DIR/foat.part */
+    uint64_t due_ms; /* virtual time the armed timer is due */
+    int fd;          /* DIR/foat.part */
     struct sim_xmodem xm;
     uint8_t head[2048]; /* first bytes: the package header gives the total for progress */
     size_t head_len;
@@ -157,8 +158,10 @@ static void sim_foat_store(struct sim *s)
 
 static void sim_foat_timeout(struct sim *s, void *arg);
 
-/* After every XMODEM event: finish, or re-arm the receiver's timer. */
-static void sim_foat_after(struct sim *s)
+/* After every XMODEM event: finish, or re-arm the receiver's timer. After a timer event the
+ * next wait counts from when that timer was due, so that late timers do not stretch the
+ * 109 s window; after input it counts from now. */
+static void sim_foat_after(struct sim *s, bool from_timer)
 {
     struct sim_foat *f = s->foat;
     enum sim_if iface = f->iface;
@@ -190,8 +193,11 @@ static void sim_foat_after(struct sim *s)
     case SIM_XM_CAN_SEEN:
         break;
     }
+    uint64_t now = sim_now_ms(s);
+    uint64_t base = from_timer && f->due_ms <= now ? f->due_ms : now;
+    f->due_ms = base + sim_xmodem_timeout_ms(&f->xm);
     sim_timer_cancel(s, f->timer);
-    f->timer = sim_timer_add(s, sim_xmodem_timeout_ms(&f->xm), sim_foat_timeout, NULL);
+    f->timer = sim_timer_add(s, f->due_ms > now ? f->due_ms - now : 0, sim_foat_timeout, NULL);
 }
 
 static void sim_foat_timeout(struct sim *s, void *arg)
@@ -202,7 +208,7 @@ static void sim_foat_timeout(struct sim *s, void *arg)
     if (f->state != SIM_FOAT_XMODEM)
         return;
     sim_xmodem_timeout(&f->xm);
-    sim_foat_after(s);
+    sim_foat_after(s, true);
 }
 
 static void sim_foat_raw(struct sim *s, enum sim_if iface, const uint8_t *buf, size_t len)
@@ -215,7 +221,7 @@ static void sim_foat_raw(struct sim *s, enum sim_if iface, const uint8_t *buf, s
     if (!was_started && sim_xmodem_started(&f->xm))
         sim_report(s, "update", "foat: transfer started (%s mode)",
                    f->xm.mode == SIM_XM_MODE_CRC ? "CRC-16" : "checksum");
-    sim_foat_after(s);
+    sim_foat_after(s, false);
 }
 
 static void sim_foat_ready(struct sim *s, void *arg)
@@ -242,7 +248,7 @@ static void sim_foat_ready(struct sim *s, void *arg)
     f->state = SIM_FOAT_XMODEM;
     sim_urc(s, f->iface, "+UFWUPD: ONGOING");
     sim_xmodem_start(&f->xm);
-    sim_foat_after(s);
+    sim_foat_after(s, false);
 }
 
 static int sim_cmd_ufwupd(struct sim *s, enum sim_if iface, const struct sim_at_cmd *cmd)
