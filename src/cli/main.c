@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli_util.h"
 #include "session.h"
@@ -10,6 +11,17 @@
 #ifndef LARAFW_VERSION
 #define LARAFW_VERSION "0.0.0"
 #endif
+
+/* First interrupt: cancel a transfer cleanly (session.c); second: leave at once. */
+static void on_sigint(int sig)
+{
+    if (lfw_cli_interrupted) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    lfw_cli_interrupted = 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -31,6 +43,14 @@ int main(int argc, char **argv)
         printf("larafw %s\n", LARAFW_VERSION);
         return LFW_EXIT_OK;
     }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     static struct lfw_session s;
     rc = lfw_session_open(&s, &o);

@@ -226,9 +226,17 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
                                  "progress (§6)",
                                  step);
     case LFW_ENOTSUP:
+        if (s->opts->rate)
+            return lfw_session_error(s, LFW_EXIT_MODULE, code,
+                                     "%s: %s cannot transfer at %u bit/s (§3.1; 3000000 is not "
+                                     "supported on LARA-R6004D-00B and LARA-L6004-00B); use "
+                                     "--rate 921600",
+                                     step, s->product_version[0] ? s->product_version
+                                                                 : "this product",
+                                     (unsigned)s->opts->rate);
         return lfw_session_error(s, LFW_EXIT_MODULE, code,
-                                 "%s: this product cannot do that (e.g. 3000000 bit/s on "
-                                 "LARA-R6004D-00B / LARA-L6004-00B, §3.1); use --rate 921600",
+                                 "%s: this product does not support the operation (MODULE.md "
+                                 "§1); check 'larafw info'",
                                  step);
     case LFW_EVERSION:
         return lfw_session_error(s, LFW_EXIT_MODULE, code,
@@ -257,6 +265,11 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
                                  "check the cable, use a lower --rate, and run it again",
                                  step);
     case LFW_ECANCELED:
+        if (lfw_cli_interrupted)
+            return lfw_session_error(s, LFW_EXIT_IO, code,
+                                     "%s: interrupted; the transfer was cancelled and the "
+                                     "firmware is unchanged: run the command again to update",
+                                     step);
         return lfw_session_error(s, LFW_EXIT_IO, code,
                                  "%s: the transfer was cancelled by the module; the firmware "
                                  "is unchanged: run the command again",
@@ -299,11 +312,23 @@ static const char *phase_name(enum lfw_phase p)
     return "?";
 }
 
+volatile int lfw_cli_interrupted;
+
 static int on_event(void *user, const struct lfw_event *ev)
 {
     struct lfw_session *s = user;
     lfw_progress_event(&s->progress, phase_name(ev->phase), ev->percent, ev->bytes, ev->total,
                        ev->result_code, lfw_posix_now_ms());
+    if (lfw_cli_interrupted && ev->phase == LFW_PHASE_DOWNLOAD) {
+        lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "interrupted: cancelling the transfer");
+        return 1; /* the core sends CAN CAN: the module keeps its old firmware (§3) */
+    }
+    if (lfw_cli_interrupted && ev->phase != LFW_PHASE_DOWNLOAD && !s->told_no_cancel) {
+        s->told_no_cancel = true;
+        lfw_progress_finish(&s->progress);
+        fprintf(stderr, "larafw: an install cannot be cancelled (§5.7); waiting for its end "
+                        "(interrupt again to leave larafw; the module goes on regardless)\n");
+    }
     return 0;
 }
 

@@ -37,7 +37,12 @@ struct lfw_session {
     int urc_count;   /* install/validation URCs seen */
     /* product version from ATI9 ("<modem version>,<product version>"), "" if not answered */
     char product_version[LFW_INFO_TEXT_MAX];
+    bool told_no_cancel; /* the "install cannot be cancelled" note was printed */
 };
+
+/* Set by main's SIGINT handler: the session cancels a download (CAN CAN) at the next block;
+ * an install is never cancelled (§5.7), a second interrupt ends the program. */
+extern volatile int lfw_cli_interrupted;
 
 /* Opens PORT at BAUD, the AT log and the progress display. Returns 0 or an exit status
  * (message printed). */

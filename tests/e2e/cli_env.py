@@ -89,10 +89,14 @@ class Sim:
     (power cycle). The harness does not open the ports: larafw does."""
 
     def __init__(self, pkgs, usb=False, faults=(), pace=False, time_scale=TIME_SCALE,
-                 product=PRODUCT):
+                 product=PRODUCT, firmware=""):
+        # firmware "" → the packages' v1 image with their key; None → the simulator's own
+        if firmware == "":
+            firmware, key = pkgs.v1, pkgs.pub
+        else:
+            key = pkgs.pub if firmware else None
         self.h = simharness.Sim(product=product, time_scale=time_scale, usb=usb, pace=pace,
-                                faults=faults, firmware=pkgs.v1, fota_key=pkgs.pub,
-                                start=False)
+                                faults=faults, firmware=firmware, fota_key=key, start=False)
         self.dir = self.h.workdir
         self.uart = self.h.uart_path
         self.usb = self.h.usb_path

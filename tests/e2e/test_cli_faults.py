@@ -1,10 +1,13 @@
 """End to end: what the module refuses, line noise and power cuts, as `larafw` reports them.
 Refusals must exit 1 and name the Appendix A code; already-current (128) is a success."""
 
+import json
 import os
+import signal
+import subprocess
 import unittest
 
-from cli_env import Packages, Sim, larafw
+from cli_env import LARAFW, Packages, Sim, larafw, pkg
 
 PKGS = None
 
@@ -85,6 +88,34 @@ class TestNoise(FaultCase):
         blocks = [l.split("block ")[1] for l in lines if "bytes XMODEM block" in l]
         self.assertGreater(len(blocks), len(set(blocks)), "no retransmission happened")
         self.assertTrue(any(l.endswith("<< <NAK>") for l in lines))
+
+
+class TestInterrupt(FaultCase):
+    def test_sigint_cancels_the_transfer(self):
+        big = os.path.join(PKGS.dir, "big.img")
+        upd = os.path.join(PKGS.dir, "big.upd")
+        pkg("image", "--product", "LARA-R6001D-01B", "--version", "2.5", "--size", "3M",
+            "-o", big)
+        pkg("full", "--key", PKGS.sec, "--level", "1", big, "-o", upd)
+        sim = self.start()
+        proc = subprocess.Popen([LARAFW, "-p", sim.uart, "--json", "foat", upd],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for line in proc.stdout:  # the first download event: the transfer is running
+                ev = json.loads(line)
+                if ev.get("phase") == "download":
+                    proc.send_signal(signal.SIGINT)
+                    break
+            out, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 3, err)
+        self.assertIn("interrupted", err)
+        self.assertEqual(json.loads(out.splitlines()[-1])["event"], "error")
+        # CAN CAN ended the module's XMODEM receive: it answers AT again, old firmware
+        self.assertEqual(self.info(sim)["firmware"], "1.0")
 
 
 class TestPowerCut(FaultCase):

@@ -167,6 +167,26 @@ class TestPushInstall(CliCase):
         self.assertEqual(self.version(), "2.0")
 
 
+class TestRate3M(unittest.TestCase):
+    def test_3000000_where_supported(self):
+        sim = Sim(PKGS)
+        self.addCleanup(sim.cleanup)
+        res = larafw(sim.uart, "push", "--rate", "3000000", PKGS.delta_12)
+        self.assertEqual(res.rc, 0, res)
+        res = larafw(sim.uart, "install")
+        self.assertEqual(res.rc, 0, res)
+        self.assertIn("firmware: 1.0 → 2.0", res.out)
+
+    def test_3000000_refused_on_r6004d_00b(self):
+        # §3.1: LARA-R6004D-00B has no 3000000 bit/s; the simulator synthesises its image
+        sim = Sim(PKGS, product="LARA-R6004D-00B", firmware=None)
+        self.addCleanup(sim.cleanup)
+        res = larafw(sim.uart, "push", "--rate", "3000000", PKGS.delta_12)
+        self.assertEqual(res.rc, 1, res)
+        self.assertIn("LARA-R6004D-00B cannot transfer at 3000000", res.err)
+        self.assertIn("--rate 921600", res.err)
+
+
 class TestUsb(CliCase):
     sim_args = {"usb": True}
 

@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <pty.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +118,8 @@ static void *slow_reader(void *arg)
     uint8_t b[333];
     while (r->got < r->want) {
         ssize_t n = read(r->fd, b, sizeof b);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break;
         for (ssize_t i = 0; i < n; i++)
@@ -161,6 +165,56 @@ static void test_write_stall_times_out(void **state)
     for (int i = 0; i < 1000 && rc >= 0; i++)
         rc = lfw_posix_serial_write(&p.s, data, sizeof data, 30);
     assert_int_equal(rc, LFW_POSIX_E_TIMEOUT);
+    close_pair(&p);
+}
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+}
+
+/* A signal every 2 ms without SA_RESTART: poll() and write() see EINTR all the time. */
+static void test_eintr(void **state)
+{
+    (void)state;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+    struct itimerval it = {{0, 2000}, {0, 2000}}, off = {{0, 0}, {0, 0}};
+    alarms = 0;
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+
+    struct pair p;
+    open_pair(&p, 115200);
+    uint8_t b[16];
+    uint64_t t0 = lfw_posix_now_ms();
+    assert_int_equal(lfw_posix_serial_read(&p.s, b, sizeof b, 100), LFW_POSIX_E_TIMEOUT);
+    assert_true(lfw_posix_now_ms() - t0 >= 95); /* not cut short by the signals */
+
+    size_t len = 128 * 1024;
+    uint8_t *data = malloc(len);
+    assert_non_null(data);
+    uint32_t sum = 0;
+    for (size_t i = 0; i < len; i++) {
+        data[i] = (uint8_t)(i * 13);
+        sum += data[i];
+    }
+    struct reader r = {.fd = p.master, .want = len};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, slow_reader, &r), 0);
+    assert_int_equal(lfw_posix_serial_write(&p.s, data, len, 5000), (ssize_t)len);
+    pthread_join(th, NULL);
+    assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
+    sigaction(SIGALRM, &old, NULL);
+    assert_int_equal(r.got, len);
+    assert_int_equal(r.sum, sum);
+    assert_true(alarms > 10);
+    free(data);
     close_pair(&p);
 }
 
@@ -245,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_read_timeout_and_data),
         cmocka_unit_test(test_write_all),
         cmocka_unit_test(test_write_stall_times_out),
+        cmocka_unit_test(test_eintr),
         cmocka_unit_test(test_hangup),
         cmocka_unit_test(test_file_source),
 #ifdef LFW_HAVE_CORE
