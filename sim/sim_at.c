@@ -46,7 +46,8 @@ static bool sim_at_number(const char *str, long long *out)
     if (!sim_at_is_digit(*q))
         return false;
     unsigned long long v = 0;
-    const unsigned long long lim = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+    const unsigned long long lim =
+        neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
     for (; *q; q++) {
         if (!sim_at_is_digit(*q))
             return false;
@@ -123,7 +124,7 @@ static int sim_at_params(const char *line, size_t i, size_t len, struct sim_at_c
             prm->is_num = sim_at_number(dst, &prm->num);
         if (i >= len)
             return 0;
-        i++; /* the comma */
+        i++;            /* the comma */
         if (i == len) { /* trailing comma: one more, empty, parameter */
             if (out->nparams >= SIM_AT_MAX_PARAMS)
                 return -1;

@@ -245,8 +245,8 @@ static int sim_cmd_ubkupdata(struct sim *s, enum sim_if iface, const struct sim_
 
 static bool sim_cpms_mem_ok(const struct sim_at_param *p)
 {
-    return p->present && (strcmp(p->str, "ME") == 0 || strcmp(p->str, "SM") == 0 ||
-                          strcmp(p->str, "MT") == 0);
+    return p->present &&
+           (strcmp(p->str, "ME") == 0 || strcmp(p->str, "SM") == 0 || strcmp(p->str, "MT") == 0);
 }
 
 static const char *sim_cpms_mem(const struct sim *s, int i)
@@ -280,7 +280,8 @@ static int sim_cmd_cpms(struct sim *s, enum sim_if iface, const struct sim_at_cm
                  SIM_SMS_SLOTS);
         return SIM_RES_OK;
     case SIM_AT_TEST:
-        sim_line(s, iface, "+CPMS: (\"ME\",\"SM\",\"MT\"),(\"ME\",\"SM\",\"MT\"),(\"ME\",\"SM\",\"MT\")");
+        sim_line(s, iface,
+                 "+CPMS: (\"ME\",\"SM\",\"MT\"),(\"ME\",\"SM\",\"MT\"),(\"ME\",\"SM\",\"MT\")");
         return SIM_RES_OK;
     default:
         return SIM_RES_ERROR;
@@ -335,9 +336,8 @@ static int sim_cmd_cgdcont(struct sim *s, enum sim_if iface, const struct sim_at
             return sim_state_save(s) == 0 ? SIM_RES_OK : SIM_RES_CME(SIM_CME_UNKNOWN);
         }
         const struct sim_at_param *type = &c->p[1];
-        if (!type->present ||
-            (strcmp(type->str, "IP") != 0 && strcmp(type->str, "IPV6") != 0 &&
-             strcmp(type->str, "IPV4V6") != 0 && strcmp(type->str, "NONIP") != 0))
+        if (!type->present || (strcmp(type->str, "IP") != 0 && strcmp(type->str, "IPV6") != 0 &&
+                               strcmp(type->str, "IPV4V6") != 0 && strcmp(type->str, "NONIP") != 0))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         const char *apn = c->nparams >= 3 && c->p[2].present ? c->p[2].str : "";
         if (strlen(apn) >= SIM_APN_MAX)

@@ -2,6 +2,7 @@
  * result code the handler asks for. Unknown commands and syntax errors answer "ERROR", as a
  * LARA-R6 does whatever +CMEE says (docs/simulator.md). */
 #include "sim_platform.h"
+#include "sim_net.h"
 
 #include <string.h>
 
@@ -9,6 +10,8 @@ static const struct sim_cmd *const sim_tables[] = {
     sim_cmds_basic,
     sim_cmds_files,
     sim_cmds_update,
+    sim_cmds_ftp,  /* sim_ftp.c */
+    sim_cmds_http, /* sim_http.c */
 };
 
 static const struct sim_cmd *sim_cmd_find(const char *name)
@@ -54,6 +57,7 @@ void sim_dispatch_line(struct sim *s, enum sim_if iface, const char *line, size_
         shown[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
     }
     shown[k] = '\0';
+    sim_net_redact(shown); /* no password in the report */
     if (start == len) {
         sim_report(s, "note", "%s: line without AT ignored", sim_if_name(iface));
         return;

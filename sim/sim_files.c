@@ -393,8 +393,11 @@ static int sim_cmd_udwnfile(struct sim *s, enum sim_if iface, const struct sim_a
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
     if (s->dwn)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* one +UDWNFILE at a time */
-    if (tag == SIM_TAG_FOAT && s->download != SIM_DL_NONE)
+    if (tag == SIM_TAG_FOAT && s->download != SIM_DL_NONE) {
+        sim_report(s, "compliance",
+                   "AT+UDWNFILE \"FOAT\" while another firmware download runs (§6)");
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §6 Table 5 */
+    }
     uint64_t used = tag == SIM_TAG_USER ? sim_dir_usage(s, "files") : 0;
     if ((uint64_t)size > cap || used + (uint64_t)size > cap)
         return SIM_RES_CME(SIM_CME_MEMORY_FULL);
@@ -420,6 +423,8 @@ static int sim_cmd_udwnfile(struct sim *s, enum sim_if iface, const struct sim_a
     if (tag == SIM_TAG_FOAT) {
         s->download = SIM_DL_PUSH;
         sim_report(s, "phase", "download start: +UDWNFILE \"%s\", %lld bytes", name, size);
+        if (s->st.edrx_mode != 0)
+            sim_report(s, "compliance", "eDRX enabled during a firmware download (§5.7)");
     }
     d->timer = sim_timer_add(s, SIM_DWN_IDLE_MS, sim_dwn_idle, NULL);
     sim_raw_set(s, iface, sim_dwn_raw);

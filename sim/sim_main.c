@@ -9,6 +9,7 @@
  * nearest module timer or pacing deadline. docs/simulator.md describes the behaviour. */
 #define _GNU_SOURCE
 #include "sim_platform.h"
+#include "sim_net.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -36,7 +37,7 @@ static void sim_usage(FILE *out)
     fprintf(out,
             "usage: larafw-sim --state DIR --uart LINK [--usb LINK] [--product NAME]\n"
             "                  [--time-scale F] [--pace] [--fault SPEC]... [--report FILE]\n"
-            "                  [--firmware IMG --fota-key PUB]\n"
+            "                  [--firmware IMG --fota-key PUB] [--ca-file FILE]\n"
             "  --state DIR      module storage (created and factory-programmed when empty)\n"
             "  --uart LINK      symlink to create for the primary UART pty\n"
             "  --usb LINK       symlink for the USB pty (optional)\n"
@@ -48,7 +49,9 @@ static void sim_usage(FILE *out)
             "                   validation, install (repeatable)\n"
             "  --report FILE    JSON timeline of the session\n"
             "  --firmware IMG   factory image for an empty DIR (default: synthesised)\n"
-            "  --fota-key PUB   FOTA public key (32-byte Ed25519) for an empty DIR\n",
+            "  --fota-key PUB   FOTA public key (32-byte Ed25519) for an empty DIR\n"
+            "  --ca-file FILE   trust anchors (PEM) for HTTPS downloads; without it the server\n"
+            "                   certificate is not validated (factory security profile)\n",
             list);
 }
 
@@ -61,12 +64,19 @@ struct sim_opts {
 static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts *o)
 {
     static const struct option longopts[] = {
-        {"state", required_argument, NULL, 's'},   {"uart", required_argument, NULL, 'u'},
-        {"usb", required_argument, NULL, 'U'},     {"product", required_argument, NULL, 'p'},
-        {"time-scale", required_argument, NULL, 't'}, {"pace", no_argument, NULL, 'P'},
-        {"fault", required_argument, NULL, 'f'},   {"report", required_argument, NULL, 'r'},
-        {"firmware", required_argument, NULL, 'F'}, {"fota-key", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"state", required_argument, NULL, 's'},
+        {"uart", required_argument, NULL, 'u'},
+        {"usb", required_argument, NULL, 'U'},
+        {"product", required_argument, NULL, 'p'},
+        {"time-scale", required_argument, NULL, 't'},
+        {"pace", no_argument, NULL, 'P'},
+        {"fault", required_argument, NULL, 'f'},
+        {"report", required_argument, NULL, 'r'},
+        {"firmware", required_argument, NULL, 'F'},
+        {"fota-key", required_argument, NULL, 'k'},
+        {"ca-file", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->time_scale = 1.0;
@@ -76,20 +86,40 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         char err[256];
         char *end = NULL;
         switch (c) {
-        case 's': o->state = optarg; break;
-        case 'u': o->uart = optarg; break;
-        case 'U': o->usb = optarg; break;
-        case 'p': o->product = optarg; break;
-        case 'r': o->report = optarg; break;
-        case 'F': o->firmware = optarg; break;
-        case 'k': o->key = optarg; break;
-        case 'P': o->pace = true; break;
+        case 's':
+            o->state = optarg;
+            break;
+        case 'u':
+            o->uart = optarg;
+            break;
+        case 'U':
+            o->usb = optarg;
+            break;
+        case 'p':
+            o->product = optarg;
+            break;
+        case 'r':
+            o->report = optarg;
+            break;
+        case 'F':
+            o->firmware = optarg;
+            break;
+        case 'k':
+            o->key = optarg;
+            break;
+        case 'C':
+            sim_net_set_ca_file(optarg);
+            break;
+        case 'P':
+            o->pace = true;
+            break;
         case 't':
             errno = 0;
             o->time_scale = strtod(optarg, &end);
             if (errno || end == optarg || *end || !isfinite(o->time_scale) ||
                 o->time_scale < 1e-6 || o->time_scale > 1e6) {
-                fprintf(stderr, "larafw-sim: --time-scale: expected a number in 1e-6..1e6, not '%s'\n",
+                fprintf(stderr,
+                        "larafw-sim: --time-scale: expected a number in 1e-6..1e6, not '%s'\n",
                         optarg);
                 return -1;
             }
@@ -129,12 +159,8 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         fprintf(stderr, "larafw-sim: unknown product '%s'; known products: %s\n", o->product, list);
         return -1;
     }
-    if ((o->firmware != NULL) != (o->key != NULL)) {
-        /* an image alone is allowed: a module without a FOTA key rejects packages with 227 */
-        if (o->key && !o->firmware) {
-            /* a key alone: default image, provisioned key */
-        }
-    }
+    /* --firmware and --fota-key are independent: an image without a key makes a module that
+     * rejects every package with 227 (Appendix A); a key alone gets the default image */
     return 0;
 }
 
@@ -165,9 +191,10 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
 {
     while (!sim_stop_signal) {
         uint64_t wait = sim_timer_next_ms(s);
-        struct pollfd fds[SIM_IF_COUNT];
+        struct pollfd fds[SIM_IF_COUNT + SIM_NET_FDS_MAX];
         enum sim_if ifs[SIM_IF_COUNT];
         int n = sim_uart_poll_setup(s, fds, ifs, &wait);
+        int nn = sim_net_poll_setup(s, fds + n, SIM_NET_FDS_MAX, &wait); /* FTP/HTTP */
         int host_ms = sim_clock_host_ms(s, wait);
         struct timespec ts, *tsp = NULL;
         if (host_ms >= 0) {
@@ -175,7 +202,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
             ts.tv_nsec = (long)(host_ms % 1000) * 1000000L;
             tsp = &ts;
         }
-        int r = ppoll(fds, (nfds_t)n, tsp, loop_mask);
+        int r = ppoll(fds, (nfds_t)(n + nn), tsp, loop_mask);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -186,6 +213,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
             if (fds[i].revents)
                 sim_uart_service(s, ifs[i], fds[i].revents);
         }
+        sim_net_service(s, fds + n, nn);
         sim_timers_run(s);
         sim_uart_flush_all(s);
     }
@@ -220,8 +248,10 @@ int main(int argc, char **argv)
             return 1;
         }
         if (o.firmware || o.key)
-            fprintf(stderr, "larafw-sim: note: %s already holds a module; --firmware and "
-                            "--fota-key ignored\n", s->dir);
+            fprintf(stderr,
+                    "larafw-sim: note: %s already holds a module; --firmware and "
+                    "--fota-key ignored\n",
+                    s->dir);
         if (sim_state_dirs(s) != 0)
             return 1;
     } else if (sim_state_factory(s, o.firmware, o.key) != 0) {

@@ -72,4 +72,3 @@ void sim_power_off(struct sim *s, int sig)
         sim_uart_close(s, (enum sim_if)i);
     sim_report_close(s);
 }
-

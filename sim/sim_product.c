@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MIN_S(m) ((uint32_t)(m) * 60u)
+#define MIN_S(m) ((uint32_t)(m)*60u)
 
 static const struct sim_product sim_products[] = {
     /* name               model          l6     b01    preval rate3m ftp    ufctl  ufcfg  install */

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIM_REPORT_TAIL "\n]\n"
+#define SIM_REPORT_TAIL     "\n]\n"
 #define SIM_REPORT_TAIL_LEN 3
 
 static int sim_report_pwrite(int fd, const char *buf, size_t len, off_t off)
@@ -112,10 +112,10 @@ void sim_report(struct sim *s, const char *kind, const char *fmt, ...)
     char *ev = malloc(cap);
     if (!ev)
         return;
-    int n = snprintf(ev, cap,
-                     "%s{\"t_ms\":%llu,\"boot\":%u,\"kind\":\"%s\",\"text\":\"%s\"}" SIM_REPORT_TAIL,
-                     s->report_seq ? ",\n" : "\n", (unsigned long long)sim_now_ms(s),
-                     (unsigned)s->st.boot_count, esc_kind, esc_text);
+    int n = snprintf(
+        ev, cap, "%s{\"t_ms\":%llu,\"boot\":%u,\"kind\":\"%s\",\"text\":\"%s\"}" SIM_REPORT_TAIL,
+        s->report_seq ? ",\n" : "\n", (unsigned long long)sim_now_ms(s), (unsigned)s->st.boot_count,
+        esc_kind, esc_text);
     if (n < 0 || (size_t)n >= cap) {
         free(ev);
         return;

@@ -176,7 +176,10 @@ struct sim_field {
     size_t size; /* SF_STR: buffer size */
 };
 
-#define SIM_F(k, t, m) {k, t, offsetof(struct sim_state, m), sizeof(((struct sim_state *)0)->m)}
+#define SIM_F(k, t, m)                                                                             \
+    {                                                                                              \
+        k, t, offsetof(struct sim_state, m), sizeof(((struct sim_state *)0)->m)                    \
+    }
 
 static const struct sim_field sim_fields[] = {
     SIM_F("fw_phase", SF_INT, fw_phase),

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 /* Output waiting for a host that does not read is capped; the rest is lost, as on a wire. */
-#define SIM_OUT_MAX (8u * 1024u * 1024u)
+#define SIM_OUT_MAX    (8u * 1024u * 1024u)
 #define SIM_READ_CHUNK 4096
 
 static const char *const sim_if_names[SIM_IF_COUNT] = {"uart", "usb"};

@@ -1,7 +1,8 @@
 /* Fuzz target of the simulator's AT interpreter: every input is (1) parsed as one command line
  * by sim_at_parse() and (2) typed into a module in process — line assembly, dispatch, every
  * command handler, +UDWNFILE raw mode — whose output is discarded and whose state lives in a
- * temporary directory. The module is reset after an input that leaves it busy, so inputs stay independent. */
+ * temporary directory. The module is reset after an input that leaves it busy, so inputs stay
+ * independent. */
 #define _DEFAULT_SOURCE
 #include <stdint.h>
 #include <stdio.h>

@@ -94,9 +94,9 @@ static void test_basics(void **state)
     expect("ATI9\r", "\r\nLARA-R6.01.00,LARA-R6001D-01B\r\n\r\nOK\r\n");
     expect("ATI5\r", "\r\nERROR\r\n");
     expect("AT+NOPE\r", "\r\nERROR\r\n");
-    expect("garbage\r", "");            /* no AT: ignored */
-    expect("xxAT\r", "\r\nOK\r\n");     /* the command starts at "AT" */
-    expect("\r\n\r\n", "");             /* empty lines */
+    expect("garbage\r", "");                                   /* no AT: ignored */
+    expect("xxAT\r", "\r\nOK\r\n");                            /* the command starts at "AT" */
+    expect("\r\n\r\n", "");                                    /* empty lines */
     expect("AT+CGMZ\bR\r", "\r\nLARA-R6.01.00\r\n\r\nOK\r\n"); /* backspace edits */
 }
 
@@ -177,9 +177,11 @@ static void test_nvm_commands(void **state)
     (void)state;
     expect("AT+CMEE=2\r", "\r\nOK\r\n");
     expect("AT+CGDCONT=1,\"IP\",\"apn.example\"\r", "\r\nOK\r\n");
-    expect("AT+CGDCONT?\r", "\r\n+CGDCONT: 1,\"IP\",\"apn.example\",\"0.0.0.0\",0,0,0,0\r\n\r\nOK\r\n");
+    expect("AT+CGDCONT?\r",
+           "\r\n+CGDCONT: 1,\"IP\",\"apn.example\",\"0.0.0.0\",0,0,0,0\r\n\r\nOK\r\n");
     expect("AT+CGDCONT=9,\"IP\",\"x\"\r", "\r\n+CME ERROR: incorrect parameters\r\n");
-    expect("AT+CGDCONT=1,\"IP\",\"a\\b\"\r", "\r\n+CME ERROR: invalid characters in text string\r\n");
+    expect("AT+CGDCONT=1,\"IP\",\"a\\b\"\r",
+           "\r\n+CME ERROR: invalid characters in text string\r\n");
     expect("AT+UBANDMASK=0,0\r", "\r\n+CME ERROR: incorrect parameters\r\n");
     expect("AT+UBANDMASK=0,18446744073709551615,1\r", "\r\nOK\r\n");
     expect("AT+UBANDMASK?\r", "\r\n+UBANDMASK: 0,18446744073709551615,1\r\n\r\nOK\r\n");

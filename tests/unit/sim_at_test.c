@@ -135,10 +135,23 @@ static void test_rejections(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "",         "A",           "XT",          "AT+",        "AT+X=\"open",
-        "AT+X=\"a\"b", "ATE0V1",   "AT+X?1",      "AT+X=?1",    "AT+CGMR;+CGMI",
-        "AT=1",     "AT&",         "AT+X=a\"b\"", "ATE999999",  "AT+X\x01",
-        "AT\x7f",   "AT+X=1\n",
+        "",
+        "A",
+        "XT",
+        "AT+",
+        "AT+X=\"open",
+        "AT+X=\"a\"b",
+        "ATE0V1",
+        "AT+X?1",
+        "AT+X=?1",
+        "AT+CGMR;+CGMI",
+        "AT=1",
+        "AT&",
+        "AT+X=a\"b\"",
+        "ATE999999",
+        "AT+X\x01",
+        "AT\x7f",
+        "AT+X=1\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (parse(bad[i]) != -1)
@@ -174,9 +187,9 @@ static void test_rejections(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_at),    cmocka_unit_test(test_basic_commands),
+        cmocka_unit_test(test_plain_at),       cmocka_unit_test(test_basic_commands),
         cmocka_unit_test(test_extended_forms), cmocka_unit_test(test_parameters),
-        cmocka_unit_test(test_numbers),     cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_numbers),        cmocka_unit_test(test_rejections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
