@@ -38,6 +38,7 @@ struct sim_foat {
     uint8_t head[2048]; /* first bytes: the package header gives the total for progress */
     size_t head_len;
     uint64_t total; /* declared package length, 0 while unknown */
+    uint32_t blocks_1k, blocks_128;
     struct sim *s;
 };
 
@@ -95,6 +96,10 @@ static int sim_foat_block(void *user, uint32_t index, const uint8_t *data, size_
     (void)index;
     if (f->xm.bytes + len > SIM_FOAT_MAX_BYTES)
         return -1;
+    if (len == 1024)
+        f->blocks_1k++;
+    else
+        f->blocks_128++;
     const uint8_t *p = data;
     size_t left = len;
     while (left > 0) {
@@ -145,13 +150,15 @@ static void sim_foat_store(struct sim *s)
     }
     enum sim_if iface = f->iface;
     uint64_t bytes = f->xm.bytes;
+    unsigned b1k = f->blocks_1k, b128 = f->blocks_128, dups = f->xm.duplicates;
     sim_foat_end(s);
     if (!ok) {
         sim_report(s, "update", "foat: storing the package failed: %s", strerror(errno));
         sim_line(s, iface, "ERROR1");
         return;
     }
-    sim_report(s, "phase", "download done foat %llu bytes", (unsigned long long)bytes);
+    sim_report(s, "phase", "download done foat %llu bytes: %u blocks of 1024, %u of 128, %u repeats",
+               (unsigned long long)bytes, b1k, b128, dups);
     sim_ok(s, iface);
     sim_install_start(s, SIM_INSTALL_FOAT, sim_foat_upd_rel);
 }
@@ -245,6 +252,7 @@ static void sim_foat_ready(struct sim *s, void *arg)
     sim_xmodem_init(&f->xm, &cfg);
     f->head_len = 0;
     f->total = 0;
+    f->blocks_1k = f->blocks_128 = 0;
     f->state = SIM_FOAT_XMODEM;
     sim_urc(s, f->iface, "+UFWUPD: ONGOING");
     sim_xmodem_start(&f->xm);
