@@ -146,9 +146,9 @@ int pkg_header_encode(const struct pkg_header *h, uint8_t *out, size_t cap)
     pkg_put_u64(out + PKG_OFF_PAYLOAD_SZ, h->payload_size);
     out[PKG_OFF_NVM_COUNT] = h->nvm_count;
     out[PKG_OFF_MNO_COUNT] = h->mno_count;
-    for (unsigned i = 0; i < h->nvm_count; i++)
+    for (size_t i = 0; i < h->nvm_count; i++)
         put_text(out + PKG_OFF_NVM + i * PKG_ITEM_MAX, h->nvm[i], PKG_ITEM_MAX);
-    for (unsigned i = 0; i < h->mno_count; i++)
+    for (size_t i = 0; i < h->mno_count; i++)
         pkg_put_u16(out + PKG_OFF_MNO + 2 * i, h->mno[i]);
     return PKG_OK;
 }
@@ -201,7 +201,7 @@ int pkg_header_parse(const uint8_t *buf, size_t len, struct pkg_header *out)
     h.mno_count = buf[PKG_OFF_MNO_COUNT];
     if (h.nvm_count > PKG_NVM_MAX || h.mno_count > PKG_MNO_MAX)
         return PKG_E_HEADER;
-    for (unsigned i = 0; i < PKG_NVM_MAX; i++) {
+    for (size_t i = 0; i < PKG_NVM_MAX; i++) {
         const uint8_t *item = buf + PKG_OFF_NVM + i * PKG_ITEM_MAX;
         if (i >= h.nvm_count) {
             if (!all_zero(item, PKG_ITEM_MAX))
@@ -210,7 +210,7 @@ int pkg_header_parse(const uint8_t *buf, size_t len, struct pkg_header *out)
             return PKG_E_HEADER;
         }
     }
-    for (unsigned i = 0; i < PKG_MNO_MAX; i++) {
+    for (size_t i = 0; i < PKG_MNO_MAX; i++) {
         uint16_t v = pkg_get_u16(buf + PKG_OFF_MNO + 2 * i);
         if (i >= h.mno_count) {
             if (v)

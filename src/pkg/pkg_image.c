@@ -327,8 +327,8 @@ int pkg_image_successor(const char *from_path, const char *version, double chang
     size_t moves = target >= 512 ? 1 + rng_below(&r, 3) : 0;
     for (size_t m = 0; m < moves; m++) {
         size_t blk = target / 10 / moves;
-        if (blk > 64 * 1024)
-            blk = 64 * 1024;
+        if (blk > (size_t)64 * 1024)
+            blk = (size_t)64 * 1024;
         blk &= ~(size_t)3;
         if (blk < 64 || 2 * blk > editable)
             break;

@@ -70,8 +70,10 @@ int pkg_t_apply(const char *pkg, const char *src, const char *out)
     uint8_t buf[8192];
     long n;
     while ((n = pkg_apply_step(&a, buf, sizeof buf)) > 0)
-        if (f && fwrite(buf, 1, (size_t)n, f) != (size_t)n)
+        if (f && fwrite(buf, 1, (size_t)n, f) != (size_t)n) {
             n = PKG_E_IO;
+            break;
+        }
     if (f)
         fclose(f);
     if (n < 0) {
