@@ -141,6 +141,17 @@ def wrong_kind():
         F.check(code == 158, "a delta through +UFWUPD: %d" % code)
         sim.uart.wait_at(30)
         F.check(version(sim) == OLD, "delta via FOAT: old firmware")
+        # the running image itself as a full package: 128 after validation, no install
+        same = read(W.full(A, "a.upd"))  # built before the 3 s C window opens
+        start_foat(sim.uart)
+        xmodem_send(sim.uart, same, 1024, crc=True)
+        code, lines = wait_final(sim.uart, 60)
+        F.check(code == 128 and progress_values(lines, "+UFWUPD")[:-1] == [],
+                "already on the package's version: 128 without install URCs")
+        F.check(not any(e["text"].startswith("install ") for e in events(sim, "phase")),
+                "no install phase")
+        sim.uart.wait_at(30)
+        F.check(version(sim) == OLD, "version unchanged")
 
 
 def power_cut_download():

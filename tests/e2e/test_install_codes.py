@@ -6,8 +6,8 @@ import os
 import tempfile
 
 from test_install_util import (HEADER_SIZE, L6_00B, OFF_DST_SHA256, OFF_FORMAT, R6_01B,
-                               Failures, Sim, Workshop, events, install, progress_values,
-                               push, read, version, wait_final)
+                               Failures, Sim, Workshop, events, install,
+                               progress_values, push, read, version, wait_final)
 
 SCALE = 0.01
 F = Failures()
@@ -115,7 +115,33 @@ def flash_faults():
         expect_code(sim, read(GOOD), 230, "flash read failure during validation")
 
 
+def ports():
+    """<port> 2 = USB: progress and 128 there; 130 (flash access) always on the primary UART
+    at 115200 (Appendix A), here from a DIR/image.new that cannot be created."""
+    with Sim(time_scale=SCALE, usb=True, firmware=A, fota_key=W.pub) as sim:
+        push(sim, read(GOOD))
+        lines, final = sim.cmd("AT+UFWINSTALL=2,115200")
+        F.check(final == "OK", "AT+UFWINSTALL=2,115200: %s" % final)
+        code, urcs = wait_final(sim.usb, 60)
+        F.check(code == 128 and len(progress_values(urcs, "+UFWINSTALL")) > 3,
+                "port 2: progress and 128 on USB")
+        sim.uart.wait_at(30)
+        uart_lines = [ln for ln in sim.uart.lines if ln.startswith("+UFWINSTALL")]
+        F.check(uart_lines == [], "port 2: nothing on the UART: %r" % uart_lines[:3])
+        F.check(version(sim) == "LARA-R6.02.00", "port 2: installed")
+    with Sim(time_scale=SCALE, usb=True, firmware=A, fota_key=W.pub) as sim:
+        push(sim, read(GOOD))
+        os.mkdir(sim.path("image.new"))  # the flash area cannot be opened for writing
+        lines, final = sim.cmd("AT+UFWINSTALL=2,115200")
+        code, _ = wait_final(sim.uart, 60)
+        F.check(code == 130, "flash access failure: %d on the primary UART" % code)
+        sim.uart.wait_at(30)
+        F.check(version(sim) == "LARA-R6.01.00", "130: old firmware")
+        os.rmdir(sim.path("image.new"))
+
+
 F.run("package codes", package_codes)
+F.run("URC ports, 130", ports)
 F.run("227 key missing", key_missing)
 F.run("160/230 flash faults", flash_faults)
 F.exit()

@@ -57,6 +57,12 @@ def sigkill_install():
             line = sim.uart.readline(60)
             if line.startswith("+UFWINSTALL: ") and 10 <= int(line.split()[-1]) <= 100:
                 break
+        # during the install the module answers nothing (§4.3)
+        sim.uart.write("AT\r")
+        seen = []
+        while len([ln for ln in seen if ln.startswith("+UFWINSTALL: ")]) < 2:
+            seen.append(sim.uart.readline(60))
+        F.check("OK" not in seen and "AT" not in seen, "AT ignored during the install: %r" % seen)
         sim.kill()
         F.check(sim.state().get("fw_phase") == "1", "SIGKILL mid-install: install mode on disk")
         sim.start()
