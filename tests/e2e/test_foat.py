@@ -8,8 +8,12 @@ import os
 import tempfile
 import time
 
-from test_install_util import (R6_00B, R6_01B, Failures, Sim, SimError, Workshop, event_time,
+from test_install_util import (Failures, Sim, SimError, Workshop, event_time,
                                events, progress_values, read, version, wait_final)
+
+# Senders that answer the first 'C' use CRC-16: the clock must leave them the 3 s until the
+# NAKs begin even on a loaded host (0.05: 150 ms per C).
+CRC_SCALE = 0.05
 
 SOH, STX, EOT, ACK, NAK, CAN, SUB = 0x01, 0x02, 0x04, 0x06, 0x15, 0x18, 0x1A
 
@@ -134,7 +138,7 @@ def scripted_checksum():
 
 
 def wrong_kind():
-    with Sim(time_scale=0.01, firmware=A, fota_key=W.pub) as sim:
+    with Sim(time_scale=CRC_SCALE, firmware=A, fota_key=W.pub) as sim:
         start_foat(sim.uart)
         xmodem_send(sim.uart, DELTA, 128, crc=True)
         code, _ = wait_final(sim.uart, 60)
@@ -155,7 +159,7 @@ def wrong_kind():
 
 
 def power_cut_download():
-    with Sim(time_scale=0.01, firmware=A, fota_key=W.pub,
+    with Sim(time_scale=CRC_SCALE, firmware=A, fota_key=W.pub,
              faults=["power-cut=download:50"]) as sim:
         start_foat(sim.uart)
         try:
@@ -172,8 +176,7 @@ def power_cut_download():
 
 
 def usb_and_table5():
-    with Sim(product=R6_00B, time_scale=0.01, usb=True, firmware=W.image(
-            "a00.img", product=R6_00B, seed=1), fota_key=W.pub) as sim:
+    with Sim(time_scale=CRC_SCALE, usb=True, firmware=A, fota_key=W.pub) as sim:
         # §6 Table 5: while +UFWUPD runs on the UART, other downloads are refused
         start_foat(sim.uart)
         _, final = sim.usb.cmd('AT+UDWNFILE="x.upd",100,"FOAT"')
@@ -184,14 +187,11 @@ def usb_and_table5():
         sim.uart.read_until(b"ERROR1\r\n")
         sim.uart.wait_at()
         # FOAT started on USB: its URCs go to the primary UART only (§3.1)
-        b00 = W.successor(W.pkg.p("a00.img"),
-                          "b00.img", "LARA-R6.02.00")
-        full00 = read(W.full(b00, "b00.upd"))
         start_foat(sim.usb)
-        xmodem_send(sim.usb, full00, 1024, crc=True)
+        xmodem_send(sim.usb, FULL, 1024, crc=True)
         code, lines = wait_final(sim.uart, 60)
         F.check(code == 128, "FOAT over USB: %d on the UART" % code)
-        F.check(progress_values(lines, "+UFWPREVAL") == [], "R6001D-00B: no +UFWPREVAL")
+        F.check(progress_values(lines, "+UFWPREVAL")[-1:] == [100], "+UFWPREVAL on the UART")
         F.check(len(progress_values(lines, "+UFWUPD")) > 3, "install progress on the UART")
         usb_text = sim.usb.read_available(0.2).decode("latin-1")
         F.check("+UFWUPD: 1" not in usb_text and "+UFWPREVAL" not in usb_text,
