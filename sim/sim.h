@@ -276,6 +276,7 @@ struct sim_port {
     double pace_out_credit;  /* --pace: bytes that may leave now */
     double pace_in_credit;   /* --pace: bytes that may be accepted now */
     uint64_t pace_last_us;   /* module time of the last credit update */
+    size_t out_off;          /* queued output is out[out_off .. out_off + out_len) */
 };
 
 struct sim_fw {

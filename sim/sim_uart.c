@@ -122,7 +122,7 @@ void sim_uart_close(struct sim *s, enum sim_if iface)
     close(p->slave_fd);
     free(p->out);
     p->out = NULL;
-    p->out_len = p->out_cap = 0;
+    p->out_len = p->out_cap = p->out_off = 0;
     p->present = false;
 }
 
@@ -178,7 +178,7 @@ static void sim_out_drain(struct sim *s, struct sim_port *p)
             if ((double)n > p->pace_out_credit)
                 n = (size_t)p->pace_out_credit;
         }
-        ssize_t w = write(p->master_fd, p->out, n);
+        ssize_t w = write(p->master_fd, p->out + p->out_off, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -188,8 +188,10 @@ static void sim_out_drain(struct sim *s, struct sim_port *p)
         }
         if (w == 0)
             return;
-        memmove(p->out, p->out + w, p->out_len - (size_t)w);
+        p->out_off += (size_t)w;
         p->out_len -= (size_t)w;
+        if (p->out_len == 0)
+            p->out_off = 0;
         if (s->pace)
             p->pace_out_credit -= (double)w;
     }
@@ -213,9 +215,14 @@ void sim_write(struct sim *s, enum sim_if iface, const void *buf, size_t len)
                 sim_if_names[iface], len);
         return;
     }
-    if (p->out_len + len > p->out_cap) {
+    /* compact only when at least as much was consumed as remains: amortised O(1) per byte */
+    if (p->out_off > 0 && p->out_off >= p->out_len && p->out_off + p->out_len + len > p->out_cap) {
+        memmove(p->out, p->out + p->out_off, p->out_len);
+        p->out_off = 0;
+    }
+    if (p->out_off + p->out_len + len > p->out_cap) {
         size_t cap = p->out_cap ? p->out_cap : 4096;
-        while (cap < p->out_len + len)
+        while (cap < p->out_off + p->out_len + len)
             cap *= 2;
         uint8_t *grown = realloc(p->out, cap);
         if (!grown) {
@@ -225,7 +232,7 @@ void sim_write(struct sim *s, enum sim_if iface, const void *buf, size_t len)
         p->out = grown;
         p->out_cap = cap;
     }
-    memcpy(p->out + p->out_len, buf, len);
+    memcpy(p->out + p->out_off + p->out_len, buf, len);
     p->out_len += len;
     sim_out_drain(s, p);
 }

@@ -147,6 +147,16 @@ class Files(unittest.TestCase):
         self.assertEqual(s.ok("AT+ULSTFILE"), ["+ULSTFILE:"])
         self.assertEqual(s.cmd('AT+UDELFILE="data.bin"')[1], "+CME ERROR: not found")
 
+    def test_large_file(self):
+        s = self.sim
+        s.ok("ATE0")
+        data = os.urandom(1536 * 1024)
+        self.assertEqual(s.uart.download("big.bin", data), "OK")
+        s.uart.write('AT+URDFILE="big.bin"\r')
+        got = s.uart.read_until(b'"\r\n\r\nOK\r\n', 60)
+        head = b'\r\n+URDFILE: "big.bin",%d,"' % len(data)
+        self.assertEqual(got, head + data + b'"\r\n\r\nOK\r\n')
+
     def test_names_never_escape(self):
         s = self.sim
         for bad in ("../escape", "a/b", "..", ".hidden", "x" * 64, ""):
