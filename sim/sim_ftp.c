@@ -207,8 +207,12 @@ static int sim_ftp_download(struct sim *s, const struct sim_at_cmd *c)
             return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
         return SIM_RES_OK;
     }
-    if (s->download != SIM_DL_NONE || sim_net_running() >= 0)
+    if (s->download != SIM_DL_NONE) {
+        sim_report(s, "compliance", "AT+UFTPC=100 while another firmware download runs (§6)");
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §6 Table 5 */
+    }
+    if (sim_net_running() >= 0)
+        return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* a login still runs */
     if (!f->logged_in)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §4.2.1.2: log in first */
     struct sim_net_job job;

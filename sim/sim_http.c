@@ -201,8 +201,13 @@ static int sim_cmd_uhttpc(struct sim *s, enum sim_if iface, const struct sim_at_
         return SIM_RES_CME(SIM_CME_NOT_SUPPORTED); /* LARA-L6: §4.2.2 */
     if (c->nparams != 3 || !c->p[2].present || !c->p[2].quoted || !c->p[2].str[0])
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    if (s->download != SIM_DL_NONE || sim_net_running() >= 0)
+    if (s->download != SIM_DL_NONE) {
+        sim_report(s, "compliance",
+                   "AT+UHTTPC=%d,100 while another firmware download runs (§6)", id);
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §6 Table 5 */
+    }
+    if (sim_net_running() >= 0)
+        return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* an FTP login still runs */
     struct sim_http_profile *h = &sim_http_g[id];
     const char *host = h->use_name ? h->name : h->ip;
     if (!host[0])

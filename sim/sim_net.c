@@ -19,7 +19,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SIM_NET_PART_REL   "fota/.net.part"
-#define SIM_NET_RECORD_REL "netdl"
 /* Durable checkpoint interval: what a power cut may cost at most. */
 #define SIM_NET_SYNC_BYTES (64u * 1024u)
 /* Largest package the FOTA area takes (sim_files.c has the same capacity). */
@@ -36,22 +33,10 @@
 /* Host-time limits of libcurl: connect, and "no byte for this long" = connection lost. */
 #define SIM_NET_CONNECT_S   10L
 #define SIM_NET_STALL_S     20L
-#define SIM_NET_ETAG_MAX    128
 
 struct sim_net_sock {
     curl_socket_t fd;
     int what; /* CURL_POLL_IN / OUT / INOUT */
-};
-
-/* The persisted identity and progress of a partial download (DIR/netdl). */
-struct sim_net_record {
-    bool valid;
-    enum sim_download kind;
-    char url[SIM_NET_URL_MAX];
-    char name[SIM_NAME_MAX];
-    uint64_t total;  /* 0: unknown */
-    uint64_t stored; /* durable bytes in the part file */
-    char etag[SIM_NET_ETAG_MAX];
 };
 
 struct sim_net {
@@ -101,112 +86,6 @@ void sim_net_set_ca_file(const char *path)
     sim_net_g.ca_file = path;
 }
 
-/* ---- the resume record ---------------------------------------------------------------- */
-
-static int sim_net_record_save(struct sim *s, const struct sim_net_record *r)
-{
-    char buf[SIM_NET_URL_MAX + SIM_NAME_MAX + SIM_NET_ETAG_MAX + 128];
-    int n = snprintf(buf, sizeof buf,
-                     "# larafw-sim partial network download (resume record)\n"
-                     "kind=%s\nurl=%s\nname=%s\ntotal=%llu\nstored=%llu\netag=%s\n",
-                     r->kind == SIM_DL_HTTP ? "http" : "ftp", r->url, r->name,
-                     (unsigned long long)r->total, (unsigned long long)r->stored, r->etag);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        return -1;
-    return sim_atomic_write(s, SIM_NET_RECORD_REL, buf, (size_t)n);
-}
-
-static void sim_net_record_load(struct sim *s, struct sim_net_record *r)
-{
-    memset(r, 0, sizeof *r);
-    char path[PATH_MAX];
-    sim_path(s, SIM_NET_RECORD_REL, path, sizeof path);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return;
-    char line[SIM_NET_URL_MAX + 64];
-    bool have_url = false, have_kind = false;
-    while (fgets(line, sizeof line, fp)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *eq = strchr(line, '=');
-        if (line[0] == '#' || !eq)
-            continue;
-        *eq = '\0';
-        const char *k = line, *v = eq + 1;
-        if (strcmp(k, "kind") == 0) {
-            have_kind = true;
-            r->kind = strcmp(v, "http") == 0 ? SIM_DL_HTTP : SIM_DL_FTP;
-        } else if (strcmp(k, "url") == 0) {
-            have_url = snprintf(r->url, sizeof r->url, "%s", v) < (int)sizeof r->url;
-        } else if (strcmp(k, "name") == 0) {
-            snprintf(r->name, sizeof r->name, "%s", v);
-        } else if (strcmp(k, "total") == 0) {
-            r->total = strtoull(v, NULL, 10);
-        } else if (strcmp(k, "stored") == 0) {
-            r->stored = strtoull(v, NULL, 10);
-        } else if (strcmp(k, "etag") == 0) {
-            snprintf(r->etag, sizeof r->etag, "%s", v);
-        }
-    }
-    fclose(fp);
-    r->valid = have_url && have_kind && sim_file_name_ok(r->name);
-}
-
-static void sim_net_unlink(struct sim *s, const char *rel)
-{
-    char path[PATH_MAX];
-    sim_path(s, rel, path, sizeof path);
-    (void)unlink(path);
-}
-
-/* Forgets a partial download (cancel, completion, a new session). */
-static void sim_net_record_drop(struct sim *s)
-{
-    sim_net_unlink(s, SIM_NET_RECORD_REL);
-    sim_net_unlink(s, SIM_NET_PART_REL);
-}
-
-bool sim_net_partial(struct sim *s, const char *url)
-{
-    struct sim_net_record r;
-    sim_net_record_load(s, &r);
-    return r.valid && strcmp(r.url, url) == 0;
-}
-
-/* ---- MD5 over the stored package -------------------------------------------------------- */
-
-static int sim_net_md5_file(int fd, char hex[33])
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx)
-        return -1;
-    int rc = -1;
-    unsigned char buf[65536];
-    if (EVP_DigestInit_ex(ctx, EVP_md5(), NULL) != 1 || lseek(fd, 0, SEEK_SET) != 0)
-        goto out;
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            goto out;
-        if (r == 0)
-            break;
-        if (EVP_DigestUpdate(ctx, buf, (size_t)r) != 1)
-            goto out;
-    }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 16)
-        goto out;
-    for (unsigned i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    rc = 0;
-out:
-    EVP_MD_CTX_free(ctx);
-    return rc;
-}
-
 /* ---- the part file ---------------------------------------------------------------------- */
 
 static int sim_net_sync(struct sim *s, int fd)
@@ -227,7 +106,7 @@ static void sim_net_checkpoint(struct sim *s)
         return;
     }
     n->rec.stored = n->offset;
-    if (sim_net_record_save(s, &n->rec) != 0)
+    if (sim_net_rec_save(s, &n->rec) != 0)
         n->storage_failed = true;
 }
 
@@ -292,7 +171,7 @@ static int sim_net_body_start(struct sim *s)
         n->drop_at = step ? step : 1;
     }
     n->rec.stored = n->offset;
-    return sim_net_record_save(s, &n->rec);
+    return sim_net_rec_save(s, &n->rec);
 }
 
 static size_t sim_net_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -483,11 +362,11 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
     struct curl_slist *hdrs = NULL;
     if (job->op == SIM_NET_FOTA) {
         struct sim_net_record old;
-        sim_net_record_load(s, &old);
+        sim_net_rec_load(s, &old);
         bool resume = job->resume && old.valid && old.kind == job->kind &&
                       strcmp(old.url, job->url) == 0;
         if (!resume)
-            sim_net_record_drop(s);
+            sim_net_rec_drop(s);
         memset(&n->rec, 0, sizeof n->rec);
         n->rec.valid = true;
         n->rec.kind = job->kind;
@@ -503,7 +382,7 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
         }
         n->resumed_from = n->offset;
         n->rec.stored = n->offset;
-        if (sim_net_record_save(s, &n->rec) != 0) {
+        if (sim_net_rec_save(s, &n->rec) != 0) {
             sim_net_release();
             return -1;
         }
@@ -722,7 +601,7 @@ int sim_net_cancel(struct sim *s, enum sim_download kind)
     n->cancelled_job = n->job;
     n->cancelled_done = n->done;
     sim_net_release();
-    sim_net_record_drop(s); /* §4.2.1.2: a cancelled session cannot be resumed */
+    sim_net_rec_drop(s); /* §4.2.1.2: a cancelled session cannot be resumed */
     if (s->download == kind)
         s->download = SIM_DL_NONE;
     sim_report(s, "phase", "download cancelled %s", sim_net_kind_name(kind));

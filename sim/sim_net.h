@@ -120,4 +120,32 @@ void sim_http_power_up(struct sim *s);
  * partial package stays, resumable) and calls the power-up functions above. */
 void sim_net_check_boot(struct sim *s);
 
+/* ---- private to sim_net.c / sim_net_store.c --------------------------------------------- */
+
+#define SIM_NET_PART_REL   "fota/.net.part" /* partial package (hidden: not a module file) */
+#define SIM_NET_RECORD_REL "netdl"          /* its resume record */
+#define SIM_NET_ETAG_MAX   128
+
+/* The persisted identity and progress of a partial download (DIR/netdl). */
+struct sim_net_record {
+    bool valid;
+    enum sim_download kind;
+    char url[SIM_NET_URL_MAX];
+    char name[SIM_NAME_MAX];
+    uint64_t total;  /* 0: unknown */
+    uint64_t stored; /* durable bytes in the part file */
+    char etag[SIM_NET_ETAG_MAX];
+};
+
+/* Writes the record atomically. 0 or -1. */
+int sim_net_rec_save(struct sim *s, const struct sim_net_record *r);
+/* Reads the record; r->valid is false when there is none or it is unusable. */
+void sim_net_rec_load(struct sim *s, struct sim_net_record *r);
+/* Forgets a partial download: record and part file (cancel, completion, a new session). */
+void sim_net_rec_drop(struct sim *s);
+/* unlink(DIR/rel), errors ignored. */
+void sim_net_unlink(struct sim *s, const char *rel);
+/* Lower-case hex MD5 of the whole file behind fd (read from offset 0). 0 or -1. */
+int sim_net_md5_file(int fd, char hex[33]);
+
 #endif

@@ -313,6 +313,8 @@ class ExclusionTest(unittest.TestCase):
             self.assertEqual(sim.cmd("AT+UFWUPD=3")[1], refused)
             self.assertEqual(sim.cmd('AT+UDWNFILE="x.upd",100,"FOAT"')[1], refused)
             self.assertEqual(sim.cmd("AT+UFWINSTALL")[1], refused)
+            notes = [e["text"] for e in events(sim, "compliance")]
+            self.assertTrue(any(n.startswith("AT+UHTTPC=0,100 while") for n in notes), notes)
             # cancel (§4.2.1.2): OK, then the failure URC, +UFTPER 8,40; no resume afterwards
             sim.ok('AT+UFTPC=100,"fota/%s",0' % PKG)
             self.assertEqual(sim.wait_urc("+UUFTPCR: 100,"), "+UUFTPCR: 100,0")
