@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SIM_FOAT_PREPARE_MS 5000u                      /* §3.1: ~5 s */
+#define SIM_FOAT_PREPARE_MS 5000u                        /* §3.1: ~5 s */
 #define SIM_FOAT_MAX_BYTES  ((uint64_t)64 * 1024 * 1024) /* flash set aside for the .upd */
 
 enum sim_foat_state {
@@ -157,13 +157,14 @@ static void sim_foat_store(struct sim *s)
         sim_line(s, iface, "ERROR1");
         return;
     }
-    sim_report(s, "phase", "download done foat %llu bytes: %u blocks of 1024, %u of 128, %u repeats",
+    sim_report(s, "phase",
+               "download done foat %llu bytes: %u blocks of 1024, %u of 128, %u repeats",
                (unsigned long long)bytes, b1k, b128, dups);
     sim_ok(s, iface);
     sim_install_start(s, SIM_INSTALL_FOAT, sim_foat_upd_rel);
 }
 
-static void sim_foat_timeout(struct sim *s, void *arg);
+static void sim_foat_timer(struct sim *s, void *arg);
 
 /* After every XMODEM event: finish, or re-arm the receiver's timer. After a timer event the
  * next wait counts from when that timer was due, so that late timers do not stretch the
@@ -204,18 +205,7 @@ static void sim_foat_after(struct sim *s, bool from_timer)
     uint64_t base = from_timer && f->due_ms <= now ? f->due_ms : now;
     f->due_ms = base + sim_xmodem_timeout_ms(&f->xm);
     sim_timer_cancel(s, f->timer);
-    f->timer = sim_timer_add(s, f->due_ms > now ? f->due_ms - now : 0, sim_foat_timeout, NULL);
-}
-
-static void sim_foat_timeout(struct sim *s, void *arg)
-{
-    (void)arg;
-    struct sim_foat *f = s->foat;
-    f->timer = 0;
-    if (f->state != SIM_FOAT_XMODEM)
-        return;
-    sim_xmodem_timeout(&f->xm);
-    sim_foat_after(s, true);
+    f->timer = sim_timer_add(s, f->due_ms > now ? f->due_ms - now : 0, sim_foat_timer, NULL);
 }
 
 static void sim_foat_raw(struct sim *s, enum sim_if iface, const uint8_t *buf, size_t len)
@@ -231,11 +221,10 @@ static void sim_foat_raw(struct sim *s, enum sim_if iface, const uint8_t *buf, s
     sim_foat_after(s, false);
 }
 
-static void sim_foat_ready(struct sim *s, void *arg)
+/* The preparation (~5 s, §3.1) is over: open the store, solicit. */
+static void sim_foat_ready(struct sim *s)
 {
-    (void)arg;
     struct sim_foat *f = s->foat;
-    f->timer = 0;
     char path[PATH_MAX];
     sim_path(s, sim_foat_part_rel, path, sizeof path);
     f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -259,6 +248,25 @@ static void sim_foat_ready(struct sim *s, void *arg)
     sim_foat_after(s, false);
 }
 
+/* The state machine's timer: end of the preparation, or an XMODEM wait expired. */
+static void sim_foat_timer(struct sim *s, void *arg)
+{
+    (void)arg;
+    struct sim_foat *f = s->foat;
+    f->timer = 0;
+    switch (f->state) {
+    case SIM_FOAT_PREPARE:
+        sim_foat_ready(s);
+        break;
+    case SIM_FOAT_XMODEM:
+        sim_xmodem_timeout(&f->xm);
+        sim_foat_after(s, true);
+        break;
+    case SIM_FOAT_IDLE:
+        break;
+    }
+}
+
 static int sim_cmd_ufwupd(struct sim *s, enum sim_if iface, const struct sim_at_cmd *cmd)
 {
     if (cmd->type == SIM_AT_TEST) {
@@ -280,7 +288,7 @@ static int sim_cmd_ufwupd(struct sim *s, enum sim_if iface, const struct sim_at_
     sim_raw_set(s, iface, sim_foat_raw);
     sim_report(s, "phase", "download start foat on %s", iface == SIM_IF_UART ? "uart" : "usb");
     sim_timer_cancel(s, f->timer);
-    f->timer = sim_timer_add(s, SIM_FOAT_PREPARE_MS, sim_foat_ready, NULL);
+    f->timer = sim_timer_add(s, SIM_FOAT_PREPARE_MS, sim_foat_timer, NULL);
     return SIM_RES_PENDING;
 }
 

@@ -43,7 +43,7 @@ struct sim_method_desc {
     const char *preval_urc;
     const char *install_urc;
     uint8_t kind;
-    bool efs_backup;     /* §4.3.1.5: after FOTA / uFOTA */
+    bool efs_backup;      /* §4.3.1.5: after FOTA / uFOTA */
     bool keep_on_failure; /* the pending package stays for another +UFWINSTALL */
 };
 
@@ -119,7 +119,7 @@ static bool sim_code_forced_to_primary(int code)
 #define SIM_UPDATE_MIN_FRACTION 0.02
 #define SIM_UPDATE_MAX_FRACTION 0.9
 #define SIM_VALIDATION_FRACTION 0.1
-#define SIM_INSTALL_STEPS       40  /* URC steps of 2–3 % (§3.1.1: increments may exceed 1) */
+#define SIM_INSTALL_STEPS       40 /* URC steps of 2–3 % (§3.1.1: increments may exceed 1) */
 #define SIM_VALIDATION_STEPS    20
 #define SIM_RESET_MS            500  /* OK → reset → update mode */
 #define SIM_FINAL_RESET_MS      1000 /* final code → reset into the firmware */
@@ -180,21 +180,23 @@ static void sim_inst_durations(struct sim *s, struct sim_install *in)
     in->install_ms = total - in->validate_ms;
 }
 
-static void sim_inst_arm(struct sim *s, uint64_t ms, sim_timer_fn fn)
+static void sim_inst_timer(struct sim *s, void *arg);
+
+/* The one timer of the state machine: sim_inst_timer() acts by state when it fires. */
+static void sim_inst_arm(struct sim *s, uint64_t ms)
 {
     struct sim_install *in = s->install;
     sim_timer_cancel(s, in->timer);
-    in->timer = sim_timer_add(s, ms, fn, NULL);
+    in->timer = sim_timer_add(s, ms, sim_inst_timer, NULL);
 }
 
 /* Arms step `next` of a phase of `phase_ms` split in `steps`, at its absolute time. */
-static void sim_inst_arm_step(struct sim *s, uint64_t phase_ms, unsigned next, unsigned steps,
-                              sim_timer_fn fn)
+static void sim_inst_arm_step(struct sim *s, uint64_t phase_ms, unsigned next, unsigned steps)
 {
     struct sim_install *in = s->install;
     uint64_t due = in->phase_start_ms + phase_ms * next / steps;
     uint64_t now = sim_now_ms(s);
-    sim_inst_arm(s, due > now ? due - now : 0, fn);
+    sim_inst_arm(s, due > now ? due - now : 0);
 }
 
 static void sim_inst_swallow(struct sim *s, enum sim_if iface, const uint8_t *buf, size_t len)
@@ -249,12 +251,10 @@ static void sim_inst_unlink(const struct sim *s, const char *rel)
         fprintf(stderr, "larafw-sim: cannot remove %s: %s\n", path, strerror(errno));
 }
 
-static void sim_inst_final_reset(struct sim *s, void *arg)
+static void sim_inst_final_reset(struct sim *s)
 {
-    (void)arg;
     struct sim_install *in = s->install;
     in->state = SIM_INST_IDLE;
-    in->timer = 0;
     sim_inst_leave_update_mode(s);
     sim_report(s, "update", "reset into firmware %s", s->fw.version);
     sim_reboot(s);
@@ -292,7 +292,7 @@ static void sim_inst_finish(struct sim *s, int code)
         sim_inst_urc(s, md->install_urc, code);
     }
     in->state = SIM_INST_FINAL;
-    sim_inst_arm(s, SIM_FINAL_RESET_MS, sim_inst_final_reset);
+    sim_inst_arm(s, SIM_FINAL_RESET_MS);
 }
 
 int sim_install_read_header(const struct sim *s, const char *rel, struct pkg_header *h)
@@ -321,8 +321,6 @@ int sim_install_read_header(const struct sim *s, const char *rel, struct pkg_hea
 }
 
 /* ---- install ------------------------------------------------------------------------- */
-
-static void sim_inst_install_tick(struct sim *s, void *arg);
 
 /* Writes `len` bytes to DIR/image.new; false on a flash write failure (real or injected). */
 static bool sim_inst_flash_write(struct sim *s, const uint8_t *buf, size_t len, double pct)
@@ -411,14 +409,12 @@ static void sim_inst_install_begin(struct sim *s)
                s->fw.version, in->h.dst_version, (double)in->install_ms / 1000.0);
     /* on the update's schedule; a resumed install starts its own (no validation) */
     in->phase_start_ms = in->resumed ? sim_now_ms(s) : in->update_start_ms + in->validate_ms;
-    sim_inst_arm_step(s, in->install_ms, 1, SIM_INSTALL_STEPS, sim_inst_install_tick);
+    sim_inst_arm_step(s, in->install_ms, 1, SIM_INSTALL_STEPS);
 }
 
-static void sim_inst_install_tick(struct sim *s, void *arg)
+static void sim_inst_install_step(struct sim *s)
 {
-    (void)arg;
     struct sim_install *in = s->install;
-    in->timer = 0;
     in->step++;
     int pct = (int)(in->step * 100u / SIM_INSTALL_STEPS);
     bool boot = (in->h.flags & PKG_FLAG_BOOT_CODE) != 0;
@@ -452,8 +448,7 @@ static void sim_inst_install_tick(struct sim *s, void *arg)
 
     if (!last) {
         sim_inst_urc(s, sim_methods[in->method].install_urc, pct);
-        sim_inst_arm_step(s, in->install_ms, in->step + 1, SIM_INSTALL_STEPS,
-                          sim_inst_install_tick);
+        sim_inst_arm_step(s, in->install_ms, in->step + 1, SIM_INSTALL_STEPS);
         return;
     }
     in->apply_open = false;
@@ -481,8 +476,6 @@ static void sim_inst_persist_install(struct sim *s)
 }
 
 /* ---- validation ---------------------------------------------------------------------- */
-
-static void sim_inst_validate_tick(struct sim *s, void *arg);
 
 /* Header, kind, sizes (FOAT: XMODEM SUB padding after the declared end is ignored), key. */
 static int sim_inst_validate_open(struct sim *s)
@@ -563,14 +556,12 @@ static void sim_inst_validate_begin(struct sim *s)
         return;
     }
     in->update_start_ms = in->phase_start_ms;
-    sim_inst_arm_step(s, in->validate_ms, 1, SIM_VALIDATION_STEPS, sim_inst_validate_tick);
+    sim_inst_arm_step(s, in->validate_ms, 1, SIM_VALIDATION_STEPS);
 }
 
-static void sim_inst_validate_tick(struct sim *s, void *arg)
+static void sim_inst_validate_step(struct sim *s)
 {
-    (void)arg;
     struct sim_install *in = s->install;
-    in->timer = 0;
     in->step++;
     int pct = (int)(in->step * 100u / SIM_VALIDATION_STEPS);
     uint64_t target = in->pkg_len * in->step / SIM_VALIDATION_STEPS;
@@ -596,8 +587,7 @@ static void sim_inst_validate_tick(struct sim *s, void *arg)
     if (s->product->prevalidation)
         sim_inst_urc(s, sim_methods[in->method].preval_urc, pct);
     if (in->step < SIM_VALIDATION_STEPS) {
-        sim_inst_arm_step(s, in->validate_ms, in->step + 1, SIM_VALIDATION_STEPS,
-                          sim_inst_validate_tick);
+        sim_inst_arm_step(s, in->validate_ms, in->step + 1, SIM_VALIDATION_STEPS);
         return;
     }
     close(in->fd);
@@ -658,15 +648,36 @@ static void sim_inst_route(struct sim *s, struct sim_install *in)
     }
 }
 
-static void sim_inst_after_reset(struct sim *s, void *arg)
+static void sim_inst_after_reset(struct sim *s)
 {
-    (void)arg;
-    struct sim_install *in = s->install;
-    in->timer = 0;
     sim_report(s, "update", "reset into update mode");
     sim_reboot(s); /* leaves in->state == RESET alone (sim_update_power_up) */
     sim_inst_enter_update_mode(s);
     sim_inst_validate_begin(s);
+}
+
+/* The state machine's one event: its timer. */
+static void sim_inst_timer(struct sim *s, void *arg)
+{
+    (void)arg;
+    struct sim_install *in = s->install;
+    in->timer = 0;
+    switch (in->state) {
+    case SIM_INST_RESET:
+        sim_inst_after_reset(s);
+        break;
+    case SIM_INST_VALIDATE:
+        sim_inst_validate_step(s);
+        break;
+    case SIM_INST_INSTALL:
+        sim_inst_install_step(s);
+        break;
+    case SIM_INST_FINAL:
+        sim_inst_final_reset(s);
+        break;
+    case SIM_INST_IDLE:
+        break;
+    }
 }
 
 void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel)
@@ -679,7 +690,7 @@ void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel
     snprintf(in->rel, sizeof in->rel, "%s", rel);
     sim_inst_route(s, in);
     sim_report(s, "update", "%s install of %s requested", sim_methods[m].name, rel);
-    sim_inst_arm(s, SIM_RESET_MS, sim_inst_after_reset);
+    sim_inst_arm(s, SIM_RESET_MS);
 }
 
 bool sim_install_busy(const struct sim *s)

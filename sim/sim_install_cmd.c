@@ -57,14 +57,14 @@ static int sim_install_port(const struct sim_at_param *p, enum sim_if *out)
 int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim_at_cmd *cmd)
 {
     if (cmd->type == SIM_AT_TEST) {
-        sim_line(s, iface, "+UFWINSTALL: (0-2),(9600,19200,38400,57600,115200,230400,460800,"
-                           "921600%s),,(0,1)",
+        sim_line(s, iface,
+                 "+UFWINSTALL: (0-2),(9600,19200,38400,57600,115200,230400,460800,"
+                 "921600%s),,(0,1)",
                  s->product->rate_3m ? ",3000000" : "");
         return SIM_RES_OK;
     }
     if (cmd->type == SIM_AT_READ) {
-        sim_line(s, iface, "+UFWINSTALL: %d,%u,,%d",
-                 s->st.install_urc_if == SIM_IF_USB ? 2 : 1,
+        sim_line(s, iface, "+UFWINSTALL: %d,%u,,%d", s->st.install_urc_if == SIM_IF_USB ? 2 : 1,
                  (unsigned)(s->st.install_urc_baud ? s->st.install_urc_baud : 115200),
                  s->st.install_urc_enable ? 1 : 0);
         return SIM_RES_OK;

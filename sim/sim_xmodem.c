@@ -4,9 +4,9 @@
 #include <string.h>
 
 const struct sim_xmodem_config sim_xmodem_module_defaults = {
-    .crc_solicits = 3,   /* §3.1: up to three 'C', 3 s apart */
+    .crc_solicits = 3, /* §3.1: up to three 'C', 3 s apart */
     .crc_wait_ms = 3000,
-    .nak_solicits = 10,  /* §3.1: then up to ten NAK, 10 s apart: 109 s in all */
+    .nak_solicits = 10, /* §3.1: then up to ten NAK, 10 s apart: 109 s in all */
     .nak_wait_ms = 10000,
     .block_wait_ms = 10000, /* classic XMODEM: 10 s of silence inside a transfer */
     .max_retries = 10,
@@ -80,8 +80,8 @@ void sim_xmodem_start(struct sim_xmodem *x)
 
 bool sim_xmodem_finished(const struct sim_xmodem *x)
 {
-    return x->state == SIM_XM_DONE || x->state == SIM_XM_CANCELLED ||
-           x->state == SIM_XM_FAILED || x->state == SIM_XM_TIMEOUT;
+    return x->state == SIM_XM_DONE || x->state == SIM_XM_CANCELLED || x->state == SIM_XM_FAILED ||
+           x->state == SIM_XM_TIMEOUT;
 }
 
 bool sim_xmodem_started(const struct sim_xmodem *x)
@@ -127,8 +127,7 @@ static void xm_block_complete(struct sim_xmodem *x)
         return;
     }
     if (x->cur_num == x->expect_num) {
-        if (x->cfg.block &&
-            x->cfg.block(x->cfg.user, x->blocks, x->buf, x->cur_len) != 0) {
+        if (x->cfg.block && x->cfg.block(x->cfg.user, x->blocks, x->buf, x->cur_len) != 0) {
             xm_give_up(x, SIM_XM_FAIL_CONSUMER);
             return;
         }
@@ -159,8 +158,8 @@ static void xm_header_byte(struct sim_xmodem *x, uint8_t b)
     case SIM_XM_SOH:
     case SIM_XM_STX:
         if (x->state == SIM_XM_SOLICIT)
-            x->mode = x->solicits_sent <= x->cfg.crc_solicits ? SIM_XM_MODE_CRC
-                                                                : SIM_XM_MODE_CHECKSUM;
+            x->mode =
+                x->solicits_sent <= x->cfg.crc_solicits ? SIM_XM_MODE_CRC : SIM_XM_MODE_CHECKSUM;
         x->started = true;
         x->cur_len = b == SIM_XM_SOH ? 128 : 1024;
         x->cur_have = 0;

@@ -32,18 +32,18 @@
 #define SIM_XM_C   0x43
 
 enum sim_xm_state {
-    SIM_XM_IDLE = 0,     /* initialised, sim_xmodem_start() not called yet */
-    SIM_XM_SOLICIT,      /* sending C / NAK, waiting for the first block */
-    SIM_XM_HEADER,       /* waiting for SOH, STX, EOT or CAN */
-    SIM_XM_BLOCK_NUM,    /* got SOH/STX, waiting for the block number */
-    SIM_XM_BLOCK_INV,    /* waiting for the block number's complement */
-    SIM_XM_DATA,         /* receiving 128 or 1024 data bytes */
-    SIM_XM_CHECK,        /* receiving the checksum (1 byte) or CRC (2 bytes) */
-    SIM_XM_CAN_SEEN,     /* one CAN received; a second one cancels */
-    SIM_XM_DONE,         /* EOT acknowledged: transfer complete */
-    SIM_XM_CANCELLED,    /* the sender cancelled (CAN CAN) */
-    SIM_XM_FAILED,       /* the receiver gave up and sent CAN (see sim_xmodem.fail) */
-    SIM_XM_TIMEOUT,      /* no block after all solicitations */
+    SIM_XM_IDLE = 0,  /* initialised, sim_xmodem_start() not called yet */
+    SIM_XM_SOLICIT,   /* sending C / NAK, waiting for the first block */
+    SIM_XM_HEADER,    /* waiting for SOH, STX, EOT or CAN */
+    SIM_XM_BLOCK_NUM, /* got SOH/STX, waiting for the block number */
+    SIM_XM_BLOCK_INV, /* waiting for the block number's complement */
+    SIM_XM_DATA,      /* receiving 128 or 1024 data bytes */
+    SIM_XM_CHECK,     /* receiving the checksum (1 byte) or CRC (2 bytes) */
+    SIM_XM_CAN_SEEN,  /* one CAN received; a second one cancels */
+    SIM_XM_DONE,      /* EOT acknowledged: transfer complete */
+    SIM_XM_CANCELLED, /* the sender cancelled (CAN CAN) */
+    SIM_XM_FAILED,    /* the receiver gave up and sent CAN (see sim_xmodem.fail) */
+    SIM_XM_TIMEOUT,   /* no block after all solicitations */
 };
 
 enum sim_xm_mode { SIM_XM_MODE_CRC = 0, SIM_XM_MODE_CHECKSUM };
