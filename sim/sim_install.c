@@ -135,6 +135,7 @@ struct sim_install {
     bool urcs;
     unsigned timer;
     bool resumed;
+    bool own_reset; /* inside the reset between "OK" and validation */
 
     struct pkg_header h;
     uint64_t pkg_len;  /* declared length: header + payload + signature */
@@ -650,8 +651,11 @@ static void sim_inst_route(struct sim *s, struct sim_install *in)
 
 static void sim_inst_after_reset(struct sim *s)
 {
+    struct sim_install *in = s->install;
     sim_report(s, "update", "reset into update mode");
-    sim_reboot(s); /* leaves in->state == RESET alone (sim_update_power_up) */
+    in->own_reset = true; /* sim_update_power_up leaves the request alone */
+    sim_reboot(s);
+    in->own_reset = false;
     sim_inst_enter_update_mode(s);
     sim_inst_validate_begin(s);
 }
@@ -690,6 +694,7 @@ void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel
     snprintf(in->rel, sizeof in->rel, "%s", rel);
     sim_inst_route(s, in);
     sim_report(s, "update", "%s install of %s requested", sim_methods[m].name, rel);
+    sim_inst_enter_update_mode(s); /* after "OK" the module takes no more commands (§4.3) */
     sim_inst_arm(s, SIM_RESET_MS);
 }
 
@@ -734,7 +739,7 @@ static void sim_inst_resume(struct sim *s)
 
 void sim_update_power_up(struct sim *s)
 {
-    if (sim_install_busy(s) && s->install->state == SIM_INST_RESET)
+    if (s->install && s->install->own_reset)
         return; /* our own reset into update mode: sim_inst_after_reset continues */
     if (s->install) {
         sim_inst_close_files(s->install);
