@@ -11,6 +11,8 @@
 #define PROBE_POLL_MS  1000u
 #define PROBE_TOTAL_MS 4000u
 #define REBOOT_MS      (5u * 60u * 1000u)
+/* After a refusal: how long to watch for the URCs of an install that is about to start. */
+#define SETTLE_MS      3000u
 
 static int report_final(struct lfw_session *s, int code, const char *old_version)
 {
@@ -112,11 +114,19 @@ int lfw_cmd_install(struct lfw_session *s)
     rc = lfw_fota_install(&pc, 115200, &e);
     lfw_progress_finish(&s->progress);
     if (rc != 0) {
-        if (rc == LFW_ECME && strstr(e.cme_text, "not allowed"))
+        if (rc == LFW_ECME && strstr(e.cme_text, "not allowed")) {
+            /* An install accepted a moment ago (--no-wait) refuses a second one until the
+             * module resets into update mode: if its URCs come, follow it. */
+            int pr = lfw_at_poll(&s->at, SETTLE_MS);
+            if (pr >= 0 && s->urc_final >= 0)
+                return report_final(s, s->urc_final, info.version);
+            if (pr >= 0 && s->urc_count > 0)
+                return follow(s);
             return lfw_session_error(s, LFW_EXIT_MODULE, -1,
                                      "install: the module refused: +CME ERROR: %s; no package "
                                      "is stored (§4.3): push one with 'larafw push PKG' first",
                                      e.cme_text);
+        }
         return lfw_session_fail(s, "install", rc, &e);
     }
     lfw_session_json_result(s, "install", e.result_code, info.version, new_version);

@@ -159,6 +159,11 @@ class TestPushInstall(CliCase):
         self.assertIn("larafw push", res.err)
 
     def test_install_no_wait(self):
+        # a slower clock (the install takes ~2 s) so that the second run surely finds the
+        # install still running, whatever the load of the test machine
+        self.sim.cleanup()
+        self.sim = Sim(PKGS, time_scale=0.5)
+        self.addCleanup(self.sim.cleanup)
         self.ok(larafw(self.sim.uart, "push", PKGS.delta_12))
         res = self.ok(larafw(self.sim.uart, "install", "--no-wait"))
         self.assertIn("larafw info", res.out)
