@@ -151,6 +151,7 @@ static void sim_foat_store(struct sim *s)
     enum sim_if iface = f->iface;
     uint64_t bytes = f->xm.bytes;
     unsigned b1k = f->blocks_1k, b128 = f->blocks_128, dups = f->xm.duplicates;
+    unsigned naks = f->xm.naks;
     sim_foat_end(s);
     if (!ok) {
         sim_report(s, "update", "foat: storing the package failed: %s", strerror(errno));
@@ -158,8 +159,9 @@ static void sim_foat_store(struct sim *s)
         return;
     }
     sim_report(s, "phase",
-               "download done foat %llu bytes: %u blocks of 1024, %u of 128, %u repeats",
-               (unsigned long long)bytes, b1k, b128, dups);
+               "download done foat %llu bytes: %u blocks of 1024, %u of 128, %u repeats, "
+               "%u retransmissions",
+               (unsigned long long)bytes, b1k, b128, dups, naks);
     sim_ok(s, iface);
     sim_install_start(s, SIM_INSTALL_FOAT, sim_foat_upd_rel);
 }

@@ -55,6 +55,7 @@ static void xm_error(struct sim_xmodem *x)
         return;
     }
     x->state = SIM_XM_HEADER;
+    x->naks++;
     xm_send_byte(x, SIM_XM_NAK);
 }
 

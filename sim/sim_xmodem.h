@@ -83,6 +83,7 @@ struct sim_xmodem {
     uint8_t expect_num;     /* block number expected next on the wire */
     uint32_t blocks;        /* blocks delivered */
     uint32_t duplicates;    /* repeated blocks acknowledged and dropped */
+    uint32_t naks;          /* retransmissions asked for (bad blocks, silences) */
     uint64_t bytes;         /* data bytes delivered, padding included */
     bool started;           /* the first SOH/STX arrived: the mode is fixed */
     bool any_block;         /* a block was delivered (block 0 is then a repeat, not a start) */

@@ -38,8 +38,8 @@ def run_sx(sim, args):
     return p.returncode, p.stderr.decode(errors="replace")
 
 
-def foat(args, first, mode, want_1k):
-    with Sim(time_scale=SCALE, firmware=A, fota_key=W.pub) as sim:
+def foat(args, first, mode, want_1k, faults=()):
+    with Sim(time_scale=SCALE, firmware=A, fota_key=W.pub, faults=list(faults)) as sim:
         sim.uart.write("AT+UFWUPD=3\r")
         sim.uart.read_until(b"+UFWUPD: ONGOING\r\n")
         sim.uart.read_until(first, 30)
@@ -56,6 +56,10 @@ def foat(args, first, mode, want_1k):
         k1, k128 = (int(m.group(1)), int(m.group(2))) if m else (-1, -1)
         F.check(k1 > 0 if want_1k else (k1 == 0 and k128 > 0),
                 "block sizes as sent: %s" % (done[-1] if done else None))
+        if faults:
+            m = re.search(r"(\d+) retransmissions", done[-1] if done else "")
+            F.check(m and int(m.group(1)) > 0, "line errors repaired by retransmission: %s"
+                    % (m.group(0) if m else None))
         sim.uart.wait_at(30)
         F.check(version(sim) == NEW, "sx %s: new firmware %s" % (" ".join(args), NEW))
 
@@ -65,4 +69,7 @@ if not os.access(SX, os.X_OK):
     sys.exit(77)
 F.run("sx -k (1K, CRC)", foat, ["-k"], b"C", "CRC-16", True)
 F.run("sx (128, checksum) after NAK", foat, [], bytes([NAK]), "checksum", False)
+# bit errors and lost bytes on the module's receive line: NAK, timeouts, retransmissions
+F.run("sx -k on a noisy line", foat, ["-k"], b"C", "CRC-16", True,
+      ["noise=0.00002", "drop=0.00002", "seed=7"])
 F.exit()

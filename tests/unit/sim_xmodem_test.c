@@ -232,6 +232,7 @@ static void test_bad_crc_gets_nak_then_retransmission(void **state)
     expect_byte(&r, SIM_XM_ACK);
     assert_int_equal(r.data_len, 256);
     assert_int_equal(x.errors, 0);
+    assert_int_equal(x.naks, 3);
 }
 
 static void test_duplicate_block_acked_not_stored(void **state)
