@@ -138,10 +138,14 @@ static void sim_ipr_list(char *buf, size_t len, const struct sim_product *p)
     }
 }
 
-/* Switches the UART after the OK has left at the old rate. */
+/* Switches the UART once the OK has left at the old rate (bounded wait: a host that does not
+ * read must not keep the old rate forever). */
 static void sim_ipr_apply(struct sim *s, void *arg)
 {
-    (void)arg;
+    uintptr_t tries = (uintptr_t)arg;
+    if (s->port[SIM_IF_UART].out_len > 0 && tries < 1000 &&
+        sim_timer_add(s, 1, sim_ipr_apply, (void *)(tries + 1)) != 0)
+        return;
     sim_set_rate(s, SIM_IF_UART, s->st.ipr);
 }
 

@@ -58,6 +58,21 @@ def is_final(line):
     return line in FINAL_WORDS or line.startswith(FINAL_PREFIXES)
 
 
+def wait_until(predicate, timeout=CMD_TIMEOUT, what="condition"):
+    """Polls `predicate()` (a file written, a process gone…) until it is true; fails the test
+    after `timeout` host seconds. For events that have no byte on a link to wait for."""
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise SimError("timeout waiting for %s" % what)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
 class Port:
     """The host end of one simulated interface, opened raw (no echo, no line editing)."""
 
