@@ -418,9 +418,10 @@ static void sim_inst_install_step(struct sim *s)
     struct sim_install *in = s->install;
     in->step++;
     int pct = (int)(in->step * 100u / SIM_INSTALL_STEPS);
+    /* Steps whose progress lies in [START, END] write the boot section: boot_writing is
+     * saved before the first of them and cleared before the first step after them. */
     bool boot = (in->h.flags & PKG_FLAG_BOOT_CODE) != 0;
-    if (boot && pct >= SIM_BOOT_WINDOW_START && pct <= SIM_BOOT_WINDOW_END)
-        sim_inst_boot_window(s, true); /* persisted before the boot section is touched */
+    sim_inst_boot_window(s, boot && pct >= SIM_BOOT_WINDOW_START && pct <= SIM_BOOT_WINDOW_END);
 
     uint64_t target = in->h.payload_size * in->step / SIM_INSTALL_STEPS;
     bool last = in->step >= SIM_INSTALL_STEPS;
@@ -444,8 +445,6 @@ static void sim_inst_install_step(struct sim *s)
     int len = snprintf(progress, sizeof progress, "percent=%d\n", pct);
     (void)sim_atomic_write(s, sim_progress_rel, progress, (size_t)len);
     sim_fault_progress(s, SIM_PH_INSTALL, pct); /* a due power cut ends the process here */
-    if (boot && pct > SIM_BOOT_WINDOW_END)
-        sim_inst_boot_window(s, false);
 
     if (!last) {
         sim_inst_urc(s, sim_methods[in->method].install_urc, pct);
@@ -459,8 +458,6 @@ static void sim_inst_install_step(struct sim *s)
         sim_inst_finish(s, sim_inst_code(rc));
         return;
     }
-    if (boot)
-        sim_inst_boot_window(s, false);
     sim_inst_commit(s);
 }
 

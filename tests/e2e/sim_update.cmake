@@ -8,7 +8,7 @@ if(NOT LARAFW_PYTHON3 OR NOT TARGET larafw-pkg)
   return()
 endif()
 
-foreach(name install_codes install_power foat)
+foreach(name install_codes install_power install_sweep foat)
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_${name}.py)
     add_test(NAME e2e-sim-${name}
              COMMAND ${LARAFW_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_${name}.py)
