@@ -3,7 +3,8 @@
  *   flash-write=PHASE:PERCENT  sim_fault_flash_write() is true once there (160/230 upstream)
  *   noise=BER                  bit flips on bytes the module receives
  *   drop=RATE                  received bytes lost
- *   net-drop=PERCENT[:COUNT]   network download loss (accepted now, used by a later issue)
+ *   net-drop=PERCENT[:COUNT]   an FTP/HTTP transfer attempt is cut after PERCENT % of the file,
+ *                              COUNT attempts (sim_net.c applies it)
  *   seed=N                     seed of the noise/drop generator (default fixed: reproducible)
  * PHASE is download, validation or install. Each kind fires at most once per process start. */
 #include "sim_platform.h"

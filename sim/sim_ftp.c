@@ -34,7 +34,7 @@ struct sim_ftp {
     long port;                   /* op 7 */
     bool logged_in;
     bool login_running;
-    int err_class, err_code;     /* +UFTPER */
+    int err_class, err_code; /* +UFTPER */
 };
 
 static struct sim_ftp sim_ftp_g;
@@ -89,7 +89,7 @@ static int sim_cmd_uftp(struct sim *s, enum sim_if iface, const struct sim_at_cm
     if (c->type != SIM_AT_SET || c->nparams < 1 || c->nparams > 2 || !c->p[0].is_num)
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
     if (s->download == SIM_DL_FTP)
-        return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* the profile of a running download */
+        return SIM_RES_CME(SIM_CME_NOT_ALLOWED);     /* the profile of a running download */
     bool reset = c->nparams < 2 || !c->p[1].present; /* §4.2.1.1: no value = factory value */
     const struct sim_at_param *v = &c->p[1];
     int res = SIM_RES_OK;
@@ -193,8 +193,7 @@ static int sim_ftp_download(struct sim *s, const struct sim_at_cmd *c)
     struct sim_ftp *f = &sim_ftp_g;
     if (!s->product->ftp_http_fota)
         return SIM_RES_CME(SIM_CME_NOT_SUPPORTED); /* LARA-L6: §4.2.1 */
-    if (c->nparams < 2 || c->nparams > 3 || !c->p[1].present || !c->p[1].quoted ||
-        !c->p[1].str[0])
+    if (c->nparams < 2 || c->nparams > 3 || !c->p[1].present || !c->p[1].quoted || !c->p[1].str[0])
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
     long status = -1;
     if (c->nparams == 3 && c->p[2].present) {

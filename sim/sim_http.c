@@ -202,8 +202,8 @@ static int sim_cmd_uhttpc(struct sim *s, enum sim_if iface, const struct sim_at_
     if (c->nparams != 3 || !c->p[2].present || !c->p[2].quoted || !c->p[2].str[0])
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
     if (s->download != SIM_DL_NONE) {
-        sim_report(s, "compliance",
-                   "AT+UHTTPC=%d,100 while another firmware download runs (§6)", id);
+        sim_report(s, "compliance", "AT+UHTTPC=%d,100 while another firmware download runs (§6)",
+                   id);
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §6 Table 5 */
     }
     if (sim_net_running() >= 0)
@@ -221,8 +221,8 @@ static int sim_cmd_uhttpc(struct sim *s, enum sim_if iface, const struct sim_at_
     snprintf(job.user, sizeof job.user, "%s", h->user);
     snprintf(job.pass, sizeof job.pass, "%s", h->pass);
     job.http_basic = h->auth == 1;
-    if (sim_net_url(job.url, sizeof job.url, h->secure ? "https" : "http", host,
-                    sim_http_port(h), c->p[2].str) != 0)
+    if (sim_net_url(job.url, sizeof job.url, h->secure ? "https" : "http", host, sim_http_port(h),
+                    c->p[2].str) != 0)
         return SIM_RES_CME(SIM_CME_TEXT_TOO_LONG);
     if (sim_net_start(s, &job, sim_http_fota_done) != 0)
         return SIM_RES_CME(SIM_CME_UNKNOWN);
@@ -239,8 +239,7 @@ static int sim_cmd_uhttper(struct sim *s, enum sim_if iface, const struct sim_at
     int id = sim_http_profile_id(&c->p[0]);
     if (id < 0)
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    sim_line(s, iface, "+UHTTPER: %d,%d,%d", id, sim_http_g[id].err_class,
-             sim_http_g[id].err_code);
+    sim_line(s, iface, "+UHTTPER: %d,%d,%d", id, sim_http_g[id].err_class, sim_http_g[id].err_code);
     return SIM_RES_OK;
 }
 

@@ -31,8 +31,8 @@
 /* Largest package the FOTA area takes (sim_files.c has the same capacity). */
 #define SIM_NET_FOTA_CAPACITY (32ull * 1024u * 1024u)
 /* Host-time limits of libcurl: connect, and "no byte for this long" = connection lost. */
-#define SIM_NET_CONNECT_S   10L
-#define SIM_NET_STALL_S     20L
+#define SIM_NET_CONNECT_S 10L
+#define SIM_NET_STALL_S   20L
 
 struct sim_net_sock {
     curl_socket_t fd;
@@ -56,10 +56,10 @@ struct sim_net {
     sim_net_done_fn done;
     struct sim_net_record rec;
     int part_fd;
-    uint64_t offset;       /* bytes in the part file */
+    uint64_t offset; /* bytes in the part file */
     uint64_t resumed_from;
-    uint64_t fetched;      /* bytes received this attempt */
-    uint64_t drop_at;      /* net-drop: cut when fetched reaches this (0: no cut) */
+    uint64_t fetched; /* bytes received this attempt */
+    uint64_t drop_at; /* net-drop: cut when fetched reaches this (0: no cut) */
     bool body_started;
     bool dropped, storage_failed;
     int ftp_refusal; /* last FTP reply >= 400 */
@@ -208,8 +208,8 @@ static size_t sim_net_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
     if (n->drop_at && n->fetched >= n->drop_at && s->faults.net_drop_count > 0) {
         s->faults.net_drop_count--;
         n->dropped = true;
-        sim_report(s, "fault", "net-drop at %.1f%% (%llu bytes this attempt)",
-                   sim_net_percent(n), (unsigned long long)n->fetched);
+        sim_report(s, "fault", "net-drop at %.1f%% (%llu bytes this attempt)", sim_net_percent(n),
+                   (unsigned long long)n->fetched);
         return 0; /* libcurl closes the connection: CURLE_WRITE_ERROR */
     }
     return len;
@@ -222,9 +222,8 @@ static size_t sim_net_header_cb(char *buf, size_t size, size_t nitems, void *ud)
     size_t len = size * nitems;
     /* FTP: libcurl hands every server reply here; keep the last refusal (530, 550 …) since
      * the reply to QUIT comes after it */
-    if (n->job.kind == SIM_DL_FTP && len >= 4 && buf[0] >= '1' && buf[0] <= '5' &&
-        buf[1] >= '0' && buf[1] <= '9' && buf[2] >= '0' && buf[2] <= '9' &&
-        (buf[3] == ' ' || buf[3] == '-')) {
+    if (n->job.kind == SIM_DL_FTP && len >= 4 && buf[0] >= '1' && buf[0] <= '5' && buf[1] >= '0' &&
+        buf[1] <= '9' && buf[2] >= '0' && buf[2] <= '9' && (buf[3] == ' ' || buf[3] == '-')) {
         int code = (buf[0] - '0') * 100 + (buf[1] - '0') * 10 + (buf[2] - '0');
         if (code >= 400)
             n->ftp_refusal = code;
@@ -363,8 +362,8 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
     if (job->op == SIM_NET_FOTA) {
         struct sim_net_record old;
         sim_net_rec_load(s, &old);
-        bool resume = job->resume && old.valid && old.kind == job->kind &&
-                      strcmp(old.url, job->url) == 0;
+        bool resume =
+            job->resume && old.valid && old.kind == job->kind && strcmp(old.url, job->url) == 0;
         if (!resume)
             sim_net_rec_drop(s);
         memset(&n->rec, 0, sizeof n->rec);
@@ -401,9 +400,8 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
             }
         }
         s->download = job->kind;
-        sim_report(s, "phase", "download start %s %s%s%llu", sim_net_kind_name(job->kind),
-                   job->url, n->offset ? " resuming at byte " : " from byte ",
-                   (unsigned long long)n->offset);
+        sim_report(s, "phase", "download start %s %s%s%llu", sim_net_kind_name(job->kind), job->url,
+                   n->offset ? " resuming at byte " : " from byte ", (unsigned long long)n->offset);
     } else {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
         sim_report(s, "note", "ftp login to %s", job->url);
@@ -559,14 +557,15 @@ static void sim_net_finish(struct sim *s, CURLcode rc)
         if (r.err == SIM_NET_OK)
             sim_report(s, "phase",
                        "download done %s \"%s\": %llu bytes, fetched %llu, resumed at %llu, "
-                       "md5 %s", sim_net_kind_name(job.kind), n->rec.name,
-                       (unsigned long long)r.size, (unsigned long long)r.fetched,
-                       (unsigned long long)r.resumed_from, r.md5);
+                       "md5 %s",
+                       sim_net_kind_name(job.kind), n->rec.name, (unsigned long long)r.size,
+                       (unsigned long long)r.fetched, (unsigned long long)r.resumed_from, r.md5);
         else
             sim_report(s, "phase",
                        "download failed %s: reason %d, curl %d (%s), code %ld, stored %llu of "
-                       "%llu, fetched %llu", sim_net_kind_name(job.kind), (int)r.err, (int)rc,
-                       curl_easy_strerror(rc), r.proto_code, (unsigned long long)n->rec.stored,
+                       "%llu, fetched %llu",
+                       sim_net_kind_name(job.kind), (int)r.err, (int)rc, curl_easy_strerror(rc),
+                       r.proto_code, (unsigned long long)n->rec.stored,
                        (unsigned long long)n->rec.total, (unsigned long long)r.fetched);
         if (s->download == job.kind)
             s->download = SIM_DL_NONE;
@@ -650,8 +649,7 @@ int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *tim
     }
     if (n->timer_armed) {
         uint64_t now = sim_net_host_ns();
-        uint64_t host_ms = n->timer_due_ns > now ? (n->timer_due_ns - now + 999999u) / 1000000u
-                                                 : 0;
+        uint64_t host_ms = n->timer_due_ns > now ? (n->timer_due_ns - now + 999999u) / 1000000u : 0;
         /* module time runs 1/time_scale as fast as host time */
         double module_ms = (double)host_ms / (s->time_scale > 0 ? s->time_scale : 1.0);
         uint64_t m = module_ms > 1e15 ? UINT64_MAX : (uint64_t)module_ms;
@@ -705,9 +703,9 @@ void sim_net_error_code(const struct sim_net_result *r, int internal_class, int 
         enum sim_net_err err;
         int code;
     } table[] = {
-        {SIM_NET_E_CONNECT, 11}, {SIM_NET_E_HOST, 23},      {SIM_NET_E_LOGIN, 24},
-        {SIM_NET_E_TIMEOUT, 26}, {SIM_NET_E_LOST, 27},      {SIM_NET_E_CANCELLED, 40},
-        {SIM_NET_E_TLS, 73},     {SIM_NET_E_STORAGE, 10},   {SIM_NET_E_INTERNAL, 10},
+        {SIM_NET_E_CONNECT, 11}, {SIM_NET_E_HOST, 23},    {SIM_NET_E_LOGIN, 24},
+        {SIM_NET_E_TIMEOUT, 26}, {SIM_NET_E_LOST, 27},    {SIM_NET_E_CANCELLED, 40},
+        {SIM_NET_E_TLS, 73},     {SIM_NET_E_STORAGE, 10}, {SIM_NET_E_INTERNAL, 10},
     };
     *cls = 0;
     *code = 0;

@@ -69,22 +69,22 @@ enum sim_net_err {
 
 struct sim_net_job {
     enum sim_net_op op;
-    enum sim_download kind; /* SIM_DL_FTP or SIM_DL_HTTP */
-    int profile;            /* HTTP profile id (reports only) */
+    enum sim_download kind;    /* SIM_DL_FTP or SIM_DL_HTTP */
+    int profile;               /* HTTP profile id (reports only) */
     char url[SIM_NET_URL_MAX]; /* scheme://host:port/path, never with credentials */
     char user[SIM_NET_CRED_MAX];
     char pass[SIM_NET_CRED_MAX];
-    bool ftp_active;  /* FTP active mode (AT+UFTP=6,0); passive otherwise */
-    bool http_basic;  /* HTTP basic authentication (AT+UHTTP=p,4,1) */
-    bool resume;      /* continue a stored partial download of the same URL */
+    bool ftp_active; /* FTP active mode (AT+UFTP=6,0); passive otherwise */
+    bool http_basic; /* HTTP basic authentication (AT+UHTTP=p,4,1) */
+    bool resume;     /* continue a stored partial download of the same URL */
 };
 
 struct sim_net_result {
     enum sim_net_err err;
-    long proto_code;     /* last FTP reply or HTTP status, 0 if none */
-    char md5[33];        /* lower-case hex MD5 of the stored package (SIM_NET_OK, FOTA) */
-    uint64_t size;       /* package size */
-    uint64_t fetched;    /* bytes received from the network by this attempt */
+    long proto_code;  /* last FTP reply or HTTP status, 0 if none */
+    char md5[33];     /* lower-case hex MD5 of the stored package (SIM_NET_OK, FOTA) */
+    uint64_t size;    /* package size */
+    uint64_t fetched; /* bytes received from the network by this attempt */
     uint64_t resumed_from;
 };
 

@@ -21,7 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from netservers import (BANNED_PASSWORD, NGINX, VSFTPD, Nginx, Vsftpd,  # noqa: E402
-                        available, make_cert)
+                        available, free_port, make_cert)
 from test_install_util import (Sim, SimError, Workshop, events, install,  # noqa: E402
                                version)
 
@@ -188,7 +188,7 @@ class FtpTest(unittest.TestCase):
             self.assertEqual(sim.wait_urc("+UUFTPCR: 100,"), "+UUFTPCR: 100,0")
             self.assertEqual(sim.ok("AT+UFTPER"), ["+UFTPER: 1,550"])
             # nothing listens: connection error
-            sock_port = FTP.pasv + 7  # a port of ours with no listener between transfers
+            sock_port = free_port()  # nothing listens there
             self.assertEqual(ftp_profile(sim, port=sock_port), "+UUFTPCR: 1,0")
             self.assertEqual(sim.ok("AT+UFTPER"), ["+UFTPER: 8,11"])
             with open(sim.report_path) as f:
