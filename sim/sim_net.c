@@ -631,6 +631,12 @@ void sim_net_check_boot(struct sim *s)
     sim_http_power_up(s);
 }
 
+void sim_net_power_up(struct sim *s)
+{
+    sim_net_g.boot_known = false;
+    sim_net_check_boot(s);
+}
+
 /* ---- main loop hooks ---------------------------------------------------------------------- */
 
 int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)

@@ -119,6 +119,9 @@ void sim_http_power_up(struct sim *s);
 /* Checks whether the module was reset since the last call; then drops the transfer (the
  * partial package stays, resumable) and calls the power-up functions above. */
 void sim_net_check_boot(struct sim *s);
+/* The same unconditionally: a power-up of the network side (in-process tests that start a new
+ * module in the same process). */
+void sim_net_power_up(struct sim *s);
 
 /* ---- private to sim_net.c / sim_net_store.c --------------------------------------------- */
 
