@@ -43,14 +43,14 @@ struct lfw_cli_opts {
     bool version;       /* --version */
     enum lfw_cli_cmd cmd;
     /* subcommands */
-    const char *pkg;       /* foat, push: package file */
-    uint32_t rate;         /* foat, push: --rate BAUD for the transfer (0: keep baud) */
-    bool usb;              /* foat: --usb (no URCs: wait, then poll AT) */
-    bool checksum;         /* foat: --checksum (XMODEM 128-byte blocks, checksum) */
-    bool xmodem_128;       /* foat: --xmodem-128 (128-byte blocks) */
-    bool no_wait;          /* install: --no-wait */
-    const char *name;      /* push: --name module file name (default: PKG's base name) */
-    uint32_t timeout_s;    /* foat, install: --timeout SECONDS for the install (0: note's max) */
+    const char *pkg;    /* foat, push: package file */
+    uint32_t rate;      /* foat, push: --rate BAUD for the transfer (0: keep baud) */
+    bool usb;           /* foat: --usb (no URCs: wait, then poll AT) */
+    bool checksum;      /* foat: --checksum (XMODEM 128-byte blocks, checksum) */
+    bool xmodem_128;    /* foat: --xmodem-128 (128-byte blocks) */
+    bool no_wait;       /* install: --no-wait */
+    const char *name;   /* push: --name module file name (default: PKG's base name) */
+    uint32_t timeout_s; /* foat, install: --timeout SECONDS for the install (0: note's max) */
 };
 
 /* Parses argv (argv[0] is the program). Global options may come before or after the
@@ -127,8 +127,7 @@ struct lfw_progress {
     bool drawn; /* a TTY line is on screen */
 };
 
-void lfw_progress_init(struct lfw_progress *p, enum lfw_progress_mode mode, FILE *out,
-                       int width);
+void lfw_progress_init(struct lfw_progress *p, enum lfw_progress_mode mode, FILE *out, int width);
 /* One event of a procedure. phase: "download", "validation", "install", "reboot", "done",
  * "wait". bytes/total: 0 when unknown; result_code: −1 when none. */
 void lfw_progress_event(struct lfw_progress *p, const char *phase, int percent, uint64_t bytes,
@@ -151,11 +150,11 @@ struct lfw_atlog {
     size_t blk_need, blk_have;
     unsigned blk_no;
     uint64_t blk_t;
-    bool crc;             /* 'C' seen from the module: blocks end with CRC-16 */
+    bool crc; /* 'C' seen from the module: blocks end with CRC-16 */
     /* +UDWNFILE raw data after the '>' prompt */
-    uint64_t raw_expect;  /* size announced by AT+UDWNFILE */
-    uint64_t raw_left;    /* bytes of raw data still to come once the prompt arrived */
-    bool raw_armed;       /* command sent, waiting for '>' */
+    uint64_t raw_expect; /* size announced by AT+UDWNFILE */
+    uint64_t raw_left;   /* bytes of raw data still to come once the prompt arrived */
+    bool raw_armed;      /* command sent, waiting for '>' */
 };
 
 /* Opens `path` for writing (truncates). Returns 0 or -1 (errno). */

@@ -12,10 +12,9 @@ int lfw_cmd_foat(struct lfw_session *s)
     struct lfw_posix_file file;
     int rc = lfw_posix_file_open(&file, o->pkg);
     if (rc < 0)
-        return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                 "cannot read the package %s: %s; give the path of a .upd file",
-                                 o->pkg, rc == LFW_POSIX_E_ARG ? "not a non-empty regular file"
-                                                                : strerror(errno));
+        return lfw_session_error(
+            s, LFW_EXIT_IO, -1, "cannot read the package %s: %s; give the path of a .upd file",
+            o->pkg, rc == LFW_POSIX_E_ARG ? "not a non-empty regular file" : strerror(errno));
     struct lfw_source src;
     if (lfw_posix_source_init(&src, &file) < 0) {
         lfw_posix_file_close(&file);

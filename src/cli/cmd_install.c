@@ -12,7 +12,7 @@
 #define PROBE_TOTAL_MS 4000u
 #define REBOOT_MS      (5u * 60u * 1000u)
 /* After a refusal: how long to watch for the URCs of an install that is about to start. */
-#define SETTLE_MS      3000u
+#define SETTLE_MS 3000u
 
 static int report_final(struct lfw_session *s, int code, const char *old_version)
 {
@@ -131,8 +131,9 @@ int lfw_cmd_install(struct lfw_session *s)
     }
     lfw_session_json_result(s, "install", e.result_code, info.version, new_version);
     if (strcmp(info.version, new_version) == 0)
-        lfw_session_say(s, "firmware: %s (unchanged: the module was already on this version, "
-                           "result 128)",
+        lfw_session_say(s,
+                        "firmware: %s (unchanged: the module was already on this version, "
+                        "result 128)",
                         new_version);
     else
         lfw_session_say(s, "firmware: %s → %s", info.version, new_version);

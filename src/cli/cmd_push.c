@@ -24,16 +24,16 @@ int lfw_cmd_push(struct lfw_session *s)
     struct lfw_posix_file file;
     int rc = lfw_posix_file_open(&file, o->pkg);
     if (rc < 0)
-        return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                 "cannot read the package %s: %s; give the path of a delta "
-                                 "package",
-                                 o->pkg, rc == LFW_POSIX_E_ARG ? "not a non-empty regular file"
-                                                                : strerror(errno));
+        return lfw_session_error(
+            s, LFW_EXIT_IO, -1,
+            "cannot read the package %s: %s; give the path of a delta "
+            "package",
+            o->pkg, rc == LFW_POSIX_E_ARG ? "not a non-empty regular file" : strerror(errno));
     struct lfw_source src;
     if (lfw_posix_source_init(&src, &file) < 0) {
         lfw_posix_file_close(&file);
-        return lfw_session_error(s, LFW_EXIT_USAGE, -1,
-                                 "%s is larger than 4 GiB; check the file", o->pkg);
+        return lfw_session_error(s, LFW_EXIT_USAGE, -1, "%s is larger than 4 GiB; check the file",
+                                 o->pkg);
     }
     struct lfw_info info;
     rc = lfw_session_info(s, &info, 0);
@@ -42,8 +42,8 @@ int lfw_cmd_push(struct lfw_session *s)
         return rc;
     }
     lfw_session_say(s, "module: %s, firmware %s", lfw_session_product(s, &info), info.version);
-    lfw_session_say(s, "storing %s (%llu bytes) as \"%s\"", o->pkg,
-                    (unsigned long long)file.size, name);
+    lfw_session_say(s, "storing %s (%llu bytes) as \"%s\"", o->pkg, (unsigned long long)file.size,
+                    name);
 
     struct lfw_proc_config pc;
     lfw_session_proc(s, &pc, info.product);

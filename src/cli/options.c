@@ -28,7 +28,7 @@ enum opt_id {
 };
 
 /* Which commands accept an option: bit (1 << cmd); GLOBAL for all. */
-#define GLOBAL 0xffffu
+#define GLOBAL  0xffffu
 #define ONLY(c) (1u << (c))
 
 struct opt_def {
@@ -59,11 +59,8 @@ static const struct opt_def opt_table[] = {
 #define OPT_COUNT (sizeof opt_table / sizeof opt_table[0])
 
 static const char *const cmd_names[] = {
-    [LFW_CMD_NONE] = "",
-    [LFW_CMD_INFO] = "info",
-    [LFW_CMD_FOAT] = "foat",
-    [LFW_CMD_PUSH] = "push",
-    [LFW_CMD_INSTALL] = "install",
+    [LFW_CMD_NONE] = "",     [LFW_CMD_INFO] = "info",       [LFW_CMD_FOAT] = "foat",
+    [LFW_CMD_PUSH] = "push", [LFW_CMD_INSTALL] = "install",
 };
 
 const char *lfw_cli_cmd_name(enum lfw_cli_cmd cmd)
@@ -230,8 +227,8 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
                     return usage_error(err, errlen, o->cmd,
                                        "option '%s' does not apply to this command", a);
                 if (d)
-                    return usage_error(err, errlen, o->cmd,
-                                       "option '%s' belongs after a command", a);
+                    return usage_error(err, errlen, o->cmd, "option '%s' belongs after a command",
+                                       a);
                 return usage_error(err, errlen, o->cmd, "unknown option '%s'", a);
             }
             const char *arg = NULL;
@@ -266,8 +263,7 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
                         arg = argv[++i];
                     } else {
                         char opt[3] = {'-', *c, '\0'};
-                        return usage_error(err, errlen, o->cmd, "option '%s' needs a value",
-                                           opt);
+                        return usage_error(err, errlen, o->cmd, "option '%s' needs a value", opt);
                     }
                 }
                 int rc = apply(o, d, arg, err, errlen);
@@ -287,8 +283,7 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
             }
             if (found == LFW_CMD_NONE)
                 return usage_error(err, errlen, LFW_CMD_NONE,
-                                   "unknown command '%s' (commands: info, foat, push, install)",
-                                   a);
+                                   "unknown command '%s' (commands: info, foat, push, install)", a);
             o->cmd = found;
             continue;
         }

@@ -202,8 +202,8 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
     int code = e ? e->result_code : -1;
     switch (rc) {
     case LFW_EMODULE:
-        return lfw_session_error(s, LFW_EXIT_MODULE, code, "%s: module reported %d: %s; %s",
-                                 step, code, lfw_result_str(code), result_advice(code));
+        return lfw_session_error(s, LFW_EXIT_MODULE, code, "%s: module reported %d: %s; %s", step,
+                                 code, lfw_result_str(code), result_advice(code));
     case LFW_ECME:
         if (e && e->cme_text[0])
             return lfw_session_error(s, LFW_EXIT_MODULE, code,
@@ -231,8 +231,8 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
                                      "%s: %s cannot transfer at %u bit/s (§3.1; 3000000 is not "
                                      "supported on LARA-R6004D-00B and LARA-L6004-00B); use "
                                      "--rate 921600",
-                                     step, s->product_version[0] ? s->product_version
-                                                                 : "this product",
+                                     step,
+                                     s->product_version[0] ? s->product_version : "this product",
                                      (unsigned)s->opts->rate);
         return lfw_session_error(s, LFW_EXIT_MODULE, code,
                                  "%s: this product does not support the operation (MODULE.md "
@@ -287,7 +287,8 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
                                  "the resumed install (§4.3.1.3)",
                                  step, port);
     default:
-        return lfw_session_error(s, LFW_EXIT_IO, code, "%s: %s; run it again with --at-log FILE "
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: %s; run it again with --at-log FILE "
                                  "and -v to see what the module said",
                                  step, lfw_strerror(rc));
     }
@@ -450,8 +451,8 @@ int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
 
     if (o->at_log && lfw_atlog_open(&s->log, o->at_log) < 0)
         return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                 "cannot write the AT log %s: %s; give a writable path",
-                                 o->at_log, strerror(errno));
+                                 "cannot write the AT log %s: %s; give a writable path", o->at_log,
+                                 strerror(errno));
 
     int rc = lfw_posix_serial_open(&s->serial, o->port, o->baud);
     if (rc == LFW_POSIX_E_BAUD)

@@ -20,16 +20,16 @@
 struct lfw_session {
     const struct lfw_cli_opts *opts;
     struct lfw_posix_serial serial;
-    struct lfw_port line;      /* the POSIX port */
-    struct lfw_port port;      /* what the core uses: `line` plus the AT log and filters */
+    struct lfw_port line; /* the POSIX port */
+    struct lfw_port port; /* what the core uses: `line` plus the AT log and filters */
     struct lfw_atlog log;
     struct lfw_at at;
     uint8_t at_buf[LFW_CLI_AT_BUF];
     struct lfw_progress progress;
     /* --checksum: hide the receiver's 'C' so that the sender answers its NAK (§3.1) */
     bool hide_crc_start;
-    bool hide_armed;  /* AT+UFWUPD=3 sent, no block yet */
-    uint8_t rx_prev;  /* last byte received (for the 'C' filter) */
+    bool hide_armed; /* AT+UFWUPD=3 sent, no block yet */
+    uint8_t rx_prev; /* last byte received (for the 'C' filter) */
     bool rx_prev_hidden;
     /* install progress URCs seen by the channel, whoever was reading (§3.1.1, §4.3.1) */
     int urc_percent; /* last +UFWINSTALL:/+UFWUPD: progress 0..100, -1 none */

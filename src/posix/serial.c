@@ -46,8 +46,8 @@ struct baud_map {
 
 /* Rates with a B… constant on this system; anything else goes through termios2. */
 static const struct baud_map baud_table[] = {
-    {9600, B9600},       {19200, B19200},     {38400, B38400},     {57600, B57600},
-    {115200, B115200},   {230400, B230400},
+    {9600, B9600},       {19200, B19200},   {38400, B38400},
+    {57600, B57600},     {115200, B115200}, {230400, B230400},
 #ifdef B460800
     {460800, B460800},
 #endif

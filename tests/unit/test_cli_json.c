@@ -38,8 +38,8 @@ static void test_utf8(void **state)
     esc("\xe2\x86\x92", "\xe2\x86\x92");         /* → */
     esc("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"); /* 4-byte */
     esc("\xff", "\\ufffd");
-    esc("\xc3", "\\ufffd");                      /* truncated */
-    esc("\xc0\xaf", "\\ufffd\\ufffd");           /* overlong */
+    esc("\xc3", "\\ufffd");                       /* truncated */
+    esc("\xc0\xaf", "\\ufffd\\ufffd");            /* overlong */
     esc("\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"); /* surrogate */
 }
 
@@ -88,10 +88,8 @@ static void test_object_overflow(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape),
-        cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_escape_truncates),
-        cmocka_unit_test(test_object),
+        cmocka_unit_test(test_escape),           cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_escape_truncates), cmocka_unit_test(test_object),
         cmocka_unit_test(test_object_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

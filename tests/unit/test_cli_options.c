@@ -12,7 +12,7 @@
 
 #define ARGV(...) ((char *const[]){"larafw", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"larafw", __VA_ARGS__}) / sizeof(char *)))
-#define PARSE(o, env, err, ...)                                                                  \
+#define PARSE(o, env, err, ...)                                                                    \
     lfw_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), env, o, err, sizeof err)
 
 static void test_info_defaults(void **state)
@@ -85,8 +85,7 @@ static void test_push_install(void **state)
     (void)state;
     struct lfw_cli_opts o;
     char err[256];
-    assert_int_equal(PARSE(&o, "/dev/p", err, "push", "d.pkg", "--rate=3000000", "--name", "x"),
-                     0);
+    assert_int_equal(PARSE(&o, "/dev/p", err, "push", "d.pkg", "--rate=3000000", "--name", "x"), 0);
     assert_int_equal(o.cmd, LFW_CMD_PUSH);
     assert_int_equal(o.rate, 3000000);
     assert_string_equal(o.name, "x");

@@ -148,7 +148,7 @@ static void test_quiet(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rate),       cmocka_unit_test(test_duration),
+        cmocka_unit_test(test_rate),        cmocka_unit_test(test_duration),
         cmocka_unit_test(test_format_line), cmocka_unit_test(test_json_events),
         cmocka_unit_test(test_plain_lines), cmocka_unit_test(test_tty_redraw),
         cmocka_unit_test(test_quiet),

@@ -95,12 +95,9 @@ static void test_not_nul_terminated_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ftp_password),
-        cmocka_unit_test(test_ftp_other_params_untouched),
-        cmocka_unit_test(test_http_password),
-        cmocka_unit_test(test_url_credentials),
-        cmocka_unit_test(test_truncation),
-        cmocka_unit_test(test_not_nul_terminated_input),
+        cmocka_unit_test(test_ftp_password),  cmocka_unit_test(test_ftp_other_params_untouched),
+        cmocka_unit_test(test_http_password), cmocka_unit_test(test_url_credentials),
+        cmocka_unit_test(test_truncation),    cmocka_unit_test(test_not_nul_terminated_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
