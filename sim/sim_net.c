@@ -425,7 +425,9 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
     if (job->kind == SIM_DL_FTP) {
         if (job->ftp_active)
             curl_easy_setopt(e, CURLOPT_FTPPORT, "-");
-        curl_easy_setopt(e, CURLOPT_FTP_USE_EPSV, 0L); /* plain PASV, as a module does */
+        /* plain PASV / PORT (IPv4), as a module does */
+        curl_easy_setopt(e, CURLOPT_FTP_USE_EPSV, 0L);
+        curl_easy_setopt(e, CURLOPT_FTP_USE_EPRT, 0L);
     } else {
         curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
         if (job->http_basic)

@@ -52,8 +52,12 @@ def setUpModule():
     with open(pkg, "rb") as f:
         PKG_DATA = f.read()
     PKG_MD5 = hashlib.md5(PKG_DATA).hexdigest()
-    FTP = Vsftpd(ROOT)
-    WEB = Nginx(ROOT, slow_rate=96 * 1024)
+    try:
+        FTP = Vsftpd(ROOT)
+        WEB = Nginx(ROOT, slow_rate=96 * 1024)
+    except BaseException:
+        tearDownModule()  # unittest does not call it when setUpModule fails
+        raise
 
 
 def tearDownModule():
@@ -195,6 +199,16 @@ class FtpTest(unittest.TestCase):
                 text = f.read()
             self.assertNotIn(BANNED_PASSWORD, text)
             self.assertNotIn(FTP_PASSWORD, text)
+
+    def test_active_mode(self):
+        with new_sim() as sim:
+            ftp_profile(sim, login=False)
+            sim.ok("AT+UFTP=6,0")  # active: the server connects back (PORT)
+            sim.ok("AT+UFTPC=1")
+            self.assertEqual(sim.wait_urc("+UUFTPCR: 1,"), "+UUFTPCR: 1,1")
+            sim.ok('AT+UFTPC=100,"fota/%s"' % PKG)
+            self.assertEqual(sim.wait_urc("+UUFTPCR: 100,"), '+UUFTPCR: 100,1,"%s"' % PKG_MD5)
+            self.assertIn('"PORT ', FTP.log_text())
 
     def test_volatile_profile(self):
         with new_sim() as sim:
