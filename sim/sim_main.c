@@ -254,6 +254,7 @@ int main(int argc, char **argv)
                     s->dir);
         if (sim_state_dirs(s) != 0)
             return 1;
+        sim_state_clean_tmp(s);
     } else if (sim_state_factory(s, o.firmware, o.key) != 0) {
         return 1;
     }

@@ -65,6 +65,9 @@ bool sim_state_exists(const struct sim *s);
 int sim_state_factory(struct sim *s, const char *image, const char *key);
 /* Creates DIR/files and DIR/fota if missing. 0 or -1. */
 int sim_state_dirs(struct sim *s);
+/* Deletes temporary files of atomic writes that a power cut interrupted (".<name>.tmp" in
+ * DIR, DIR/files, DIR/fota, DIR/mno). Called at process start. */
+void sim_state_clean_tmp(const struct sim *s);
 /* Reads DIR/fota.pub into s->fota_pub / s->fota_pub_ok. */
 void sim_state_load_key(struct sim *s);
 /* Default firmware version this simulator synthesises for a product ("LARA-R6.01.00"). */

@@ -4,6 +4,7 @@
 #define _DEFAULT_SOURCE
 #include "sim_platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -81,15 +82,28 @@ static int sim_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* The temporary twin of `path`: "<dir>/.<name>.tmp". The leading dot keeps it apart from
+ * every name the AT interface can create (sim_file_name_ok) and marks it as stale garbage
+ * for sim_state_clean_tmp() after a power cut. 0, or -1 with errno. */
+static int sim_tmp_name(const char *path, char *tmp, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path) + 1 : 0;
+    const char *base = slash ? slash + 1 : path;
+    int n = snprintf(tmp, len, "%.*s.%s.tmp", dirlen, path, base);
+    if (n < 0 || (size_t)n >= len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
 /* Writes `path` atomically from a buffer. */
 static int sim_atomic_write_path(const char *path, const void *buf, size_t len, bool sync)
 {
     char tmp[PATH_MAX];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        errno = ENAMETOOLONG;
+    if (sim_tmp_name(path, tmp, sizeof tmp) != 0)
         return -1;
-    }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
@@ -125,8 +139,7 @@ static int sim_copy_in(struct sim *s, const char *src, const char *rel)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
     sim_path(s, rel, path, sizeof path);
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (n < 0 || (size_t)n >= sizeof tmp)
+    if (sim_tmp_name(path, tmp, sizeof tmp) != 0)
         return -1;
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
@@ -498,6 +511,35 @@ int sim_state_dirs(struct sim *s)
         return -1;
     sim_path(s, "fota", path, sizeof path);
     return sim_mkdir(path);
+}
+
+/* Removes the ".<name>.tmp" files a power cut left in DIR/<sub>: half-written, never renamed,
+ * so never part of the module's state. */
+static void sim_state_clean_dir(const struct sim *s, const char *sub)
+{
+    char dirpath[PATH_MAX];
+    sim_path(s, sub, dirpath, sizeof dirpath);
+    DIR *d = opendir(dirpath);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || e->d_name[0] != '.' || strcmp(e->d_name + n - 4, ".tmp") != 0)
+            continue;
+        char f[PATH_MAX + 300];
+        int fl = snprintf(f, sizeof f, "%s/%s", dirpath, e->d_name);
+        if (fl > 0 && (size_t)fl < sizeof f)
+            (void)unlink(f);
+    }
+    closedir(d);
+}
+
+void sim_state_clean_tmp(const struct sim *s)
+{
+    static const char *const subs[] = {".", "files", "fota", "mno"};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        sim_state_clean_dir(s, subs[i]);
 }
 
 int sim_state_factory(struct sim *s, const char *image, const char *key)

@@ -157,6 +157,20 @@ class Files(unittest.TestCase):
         head = b'\r\n+URDFILE: "big.bin",%d,"' % len(data)
         self.assertEqual(got, head + data + b'"\r\n\r\nOK\r\n')
 
+    def test_temp_files_are_private(self):
+        s = self.sim
+        self.assertEqual(s.uart.download("x.tmp", b"keep me"), "OK")
+        self.assertEqual(s.uart.download("x", b"other"), "OK")
+        with open(s.path("files/x.tmp"), "rb") as f:
+            self.assertEqual(f.read(), b"keep me")
+        # a power cut in the middle of an atomic write leaves ".<name>.tmp": gone at power-up
+        s.kill()
+        with open(s.path("files/.y.tmp"), "wb") as f:
+            f.write(b"half")
+        s.start()
+        self.assertFalse(os.path.exists(s.path("files/.y.tmp")))
+        self.assertEqual(s.ok("AT+ULSTFILE"), ['+ULSTFILE: "x","x.tmp"'])
+
     def test_names_never_escape(self):
         s = self.sim
         for bad in ("../escape", "a/b", "..", ".hidden", "x" * 64, ""):
