@@ -319,6 +319,9 @@ void lfw_atlog_close(struct lfw_atlog *l)
         return;
     flush_tx(l);
     flush_rx(l);
-    fclose(l->f);
+    if (l->keep_open)
+        fflush(l->f);
+    else
+        fclose(l->f);
     l->f = NULL;
 }

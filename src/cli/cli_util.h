@@ -155,6 +155,7 @@ struct lfw_atlog {
     uint64_t raw_expect; /* size announced by AT+UDWNFILE */
     uint64_t raw_left;   /* bytes of raw data still to come once the prompt arrived */
     bool raw_armed;      /* command sent, waiting for '>' */
+    bool keep_open;      /* lfw_atlog_close() flushes but does not close (stderr) */
 };
 
 /* Opens `path` for writing (truncates). Returns 0 or -1 (errno). */

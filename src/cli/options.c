@@ -326,7 +326,7 @@ static const char usage_main[] =
     "  -b, --baud BAUD      rate the module's line runs at now (default 115200)\n"
     "      --at-log FILE    write every byte each way, with timestamps, to FILE\n"
     "      --json           machine-readable output: one JSON object per line\n"
-    "  -v, --verbose        more detail (repeat for more)\n"
+    "  -v, --verbose        more detail; -vv also writes the AT log to stderr\n"
     "  -q, --quiet          errors only\n"
     "  -h, --help           this text; 'larafw COMMAND --help' for a command\n"
     "      --version        print the version of larafw\n"

@@ -449,6 +449,11 @@ int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
     }
     lfw_progress_init(&s->progress, mode, stdout, width);
 
+    if (!o->at_log && o->verbosity >= 2) {
+        /* -vv: the AT log goes to stderr */
+        lfw_atlog_attach(&s->log, stderr);
+        s->log.keep_open = true;
+    }
     if (o->at_log && lfw_atlog_open(&s->log, o->at_log) < 0)
         return lfw_session_error(s, LFW_EXIT_IO, -1,
                                  "cannot write the AT log %s: %s; give a writable path", o->at_log,
