@@ -13,14 +13,43 @@
 
 /* ---- the resume record ---------------------------------------------------------------- */
 
+/* Download kinds as the record names them (an unknown name makes the record unusable). */
+static const struct {
+    enum sim_download kind;
+    const char *key;
+} sim_net_kinds[] = {
+    {SIM_DL_FTP, "ftp"},
+    {SIM_DL_HTTP, "http"},
+    {SIM_DL_LWM2M, "lwm2m"},
+};
+
+static const char *sim_net_kind_key(enum sim_download k)
+{
+    for (size_t i = 0; i < sizeof sim_net_kinds / sizeof sim_net_kinds[0]; i++)
+        if (sim_net_kinds[i].kind == k)
+            return sim_net_kinds[i].key;
+    return "?";
+}
+
+static bool sim_net_kind_parse(const char *v, enum sim_download *out)
+{
+    for (size_t i = 0; i < sizeof sim_net_kinds / sizeof sim_net_kinds[0]; i++) {
+        if (strcmp(sim_net_kinds[i].key, v) == 0) {
+            *out = sim_net_kinds[i].kind;
+            return true;
+        }
+    }
+    return false;
+}
+
 int sim_net_rec_save(struct sim *s, const struct sim_net_record *r)
 {
     char buf[SIM_NET_URL_MAX + SIM_NAME_MAX + SIM_NET_ETAG_MAX + 128];
     int n = snprintf(buf, sizeof buf,
                      "# larafw-sim partial network download (resume record)\n"
                      "kind=%s\nurl=%s\nname=%s\ntotal=%llu\nstored=%llu\netag=%s\n",
-                     r->kind == SIM_DL_HTTP ? "http" : "ftp", r->url, r->name,
-                     (unsigned long long)r->total, (unsigned long long)r->stored, r->etag);
+                     sim_net_kind_key(r->kind), r->url, r->name, (unsigned long long)r->total,
+                     (unsigned long long)r->stored, r->etag);
     if (n < 0 || (size_t)n >= sizeof buf)
         return -1;
     return sim_atomic_write(s, SIM_NET_RECORD_REL, buf, (size_t)n);
@@ -44,8 +73,7 @@ void sim_net_rec_load(struct sim *s, struct sim_net_record *r)
         *eq = '\0';
         const char *k = line, *v = eq + 1;
         if (strcmp(k, "kind") == 0) {
-            have_kind = true;
-            r->kind = strcmp(v, "http") == 0 ? SIM_DL_HTTP : SIM_DL_FTP;
+            have_kind = sim_net_kind_parse(v, &r->kind);
         } else if (strcmp(k, "url") == 0) {
             have_url = snprintf(r->url, sizeof r->url, "%s", v) < (int)sizeof r->url;
         } else if (strcmp(k, "name") == 0) {
