@@ -121,6 +121,7 @@ static bool sim_code_forced_to_primary(int code)
 #define SIM_VALIDATION_FRACTION 0.1
 #define SIM_INSTALL_STEPS       40 /* URC steps of 2–3 % (§3.1.1: increments may exceed 1) */
 #define SIM_VALIDATION_STEPS    20
+#define SIM_PROGRESS_SAVE_STEPS 4    /* DIR/install.progress every 10 % (an fsync each) */
 #define SIM_RESET_MS            500  /* OK → reset → update mode */
 #define SIM_FINAL_RESET_MS      1000 /* final code → reset into the firmware */
 #define SIM_BOOT_WINDOW_START   40   /* % of the install that rewrites the boot section */
@@ -441,9 +442,11 @@ static void sim_inst_install_step(struct sim *s)
             return;
         }
     }
-    char progress[48];
-    int len = snprintf(progress, sizeof progress, "percent=%d\n", pct);
-    (void)sim_atomic_write(s, sim_progress_rel, progress, (size_t)len);
+    if (in->step % SIM_PROGRESS_SAVE_STEPS == 0) {
+        char progress[48];
+        int len = snprintf(progress, sizeof progress, "percent=%d\n", pct);
+        (void)sim_atomic_write(s, sim_progress_rel, progress, (size_t)len);
+    }
     sim_fault_progress(s, SIM_PH_INSTALL, pct); /* a due power cut ends the process here */
 
     if (!last) {
