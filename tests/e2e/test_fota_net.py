@@ -174,6 +174,13 @@ class FtpTest(unittest.TestCase):
             self.assertGreaterEqual(resumed, len(PKG_DATA) * 40 // 100)
             self.assertEqual(resumed + fetched, len(PKG_DATA))
 
+    def test_resume_without_partial_starts_at_zero(self):
+        with new_sim() as sim:
+            ftp_profile(sim)
+            sim.ok('AT+UFTPC=100,"fota/%s",1' % PKG)
+            self.assertEqual(sim.wait_urc("+UUFTPCR: 100,"), '+UUFTPCR: 100,1,"%s"' % PKG_MD5)
+            self.assertEqual(done_event(sim), (len(PKG_DATA), len(PKG_DATA), 0))
+
     def test_errors(self):
         with new_sim() as sim:
             # host not found
@@ -293,6 +300,22 @@ class HttpTest(unittest.TestCase):
             self.assertEqual(resumed + fetched, size)
             req = WEB.requests()[-1]
             self.assertEqual((req[1], req[2], req[3]), (206, fetched, "bytes=%d-" % resumed))
+
+    def test_net_drop_twice_then_resume(self):
+        with new_sim(faults=["net-drop=25:2"]) as sim:
+            http_profile(sim)
+            for _ in range(2):  # each attempt is cut after 25 % of the file
+                sim.ok('AT+UHTTPC=0,100,"/fota/%s"' % PKG)
+                self.assertEqual(sim.wait_urc("+UUHTTPCR: 0,100,"), "+UUHTTPCR: 0,100,0,0")
+                self.assertEqual(sim.ok("AT+UHTTPER=0"), ["+UHTTPER: 0,3,27"])
+            sim.ok('AT+UHTTPC=0,100,"/fota/%s"' % PKG)
+            self.assertEqual(sim.wait_urc("+UUHTTPCR: 0,100,"),
+                             '+UUHTTPCR: 0,100,1,206,"%s"' % PKG_MD5)
+            _, fetched, resumed = done_event(sim)
+            self.assertGreaterEqual(resumed, len(PKG_DATA) * 50 // 100)
+            self.assertEqual(resumed + fetched, len(PKG_DATA))
+            drops = [e for e in events(sim, "fault") if "net-drop" in e["text"]]
+            self.assertEqual(len(drops), 2)
 
     def test_server_stopped_midway_then_resume(self):
         with new_sim() as sim:
