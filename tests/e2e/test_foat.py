@@ -175,6 +175,33 @@ def power_cut_download():
         F.check(not os.path.exists(sim.path("foat.part")), "partial package dropped (no resume)")
 
 
+def power_cut_after_download():
+    """Validation cut: old firmware, the .upd dropped. Install cut: the FOAT install resumes
+    at power-up, its +UFWUPD URCs on the UART, and completes (§3.1.2)."""
+    with Sim(time_scale=CRC_SCALE, firmware=A, fota_key=W.pub,
+             faults=["power-cut=validation:50"]) as sim:
+        start_foat(sim.uart)
+        xmodem_send(sim.uart, FULL, 1024, crc=True)
+        sim.wait_exit(30)
+        sim.start(faults=[])
+        sim.uart.wait_at(30)
+        F.check(version(sim) == OLD and sim.state().get("fw_phase") == "0",
+                "FOAT validation cut: old firmware, normal mode")
+        F.check(not os.path.exists(sim.path("foat.upd")), "FOAT validation cut: .upd dropped")
+    with Sim(time_scale=CRC_SCALE, firmware=A, fota_key=W.pub,
+             faults=["power-cut=install:50"]) as sim:
+        start_foat(sim.uart)
+        xmodem_send(sim.uart, FULL, 1024, crc=True)
+        sim.wait_exit(30)
+        F.check(sim.state().get("install_method") == "0", "FOAT install persisted")
+        sim.start(faults=[])
+        code, _ = wait_final(sim.uart, 60)
+        F.check(code == 128, "resumed FOAT install: +UFWUPD: %d on the UART" % code)
+        sim.uart.wait_at(30)
+        F.check(version(sim) == NEW, "resumed FOAT install: new firmware")
+        F.check(not os.path.exists(sim.path("foat.upd")), "FOAT .upd removed after install")
+
+
 def usb_and_table5():
     with Sim(time_scale=CRC_SCALE, usb=True, firmware=A, fota_key=W.pub) as sim:
         # §6 Table 5: while +UFWUPD runs on the UART, other downloads are refused
@@ -205,5 +232,6 @@ F.run("109 s window and timeout", timeout_window)
 F.run("scripted sender, checksum mode", scripted_checksum)
 F.run("delta through FOAT", wrong_kind)
 F.run("power cut during FOAT download", power_cut_download)
+F.run("power cut in FOAT validation / install", power_cut_after_download)
 F.run("USB start and Table 5", usb_and_table5)
 F.exit()
