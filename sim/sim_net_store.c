@@ -2,10 +2,10 @@
  * DIR/netdl (key=value text, written atomically) and the partial package DIR/fota/.net.part
  * (durable up to the record's `stored`), and the MD5 of a stored package. */
 #define _GNU_SOURCE
+#include "sim_md5.h"
 #include "sim_net.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,32 +115,24 @@ bool sim_net_partial(struct sim *s, const char *url)
 
 int sim_net_md5_file(int fd, char hex[33])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx)
-        return -1;
-    int rc = -1;
+    struct sim_md5 m;
+    sim_md5_init(&m);
     unsigned char buf[65536];
-    if (EVP_DigestInit_ex(ctx, EVP_md5(), NULL) != 1 || lseek(fd, 0, SEEK_SET) != 0)
-        goto out;
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return -1;
     for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            goto out;
+            return -1;
         if (r == 0)
             break;
-        if (EVP_DigestUpdate(ctx, buf, (size_t)r) != 1)
-            goto out;
+        sim_md5_update(&m, buf, (size_t)r);
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 16)
-        goto out;
-    for (unsigned i = 0; i < 16; i++)
+    uint8_t md[SIM_MD5_LEN];
+    sim_md5_final(&m, md);
+    for (unsigned i = 0; i < SIM_MD5_LEN; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    rc = 0;
-out:
-    EVP_MD_CTX_free(ctx);
-    return rc;
+    return 0;
 }

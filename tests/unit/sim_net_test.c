@@ -1,8 +1,8 @@
 /* Unit tests of the simulator's FTP/HTTP FOTA side without a network: password redaction in
  * the report, URL building, error class/code mapping (docs/simulator.md), MD5 (RFC 1321 test
- * suite), the resume record, and the +UFTP / +UHTTP / +UFTPC / +UHTTPC / +UFTPER / +UHTTPER
- * commands in process (output captured, state in a temporary directory). Transfers themselves
- * are tested end to end against vsftpd and nginx (tests/e2e/test_fota_net.py). */
+ * suite, any update sizes), the resume record, and the +UFTP / +UHTTP / +UFTPC / +UHTTPC / +UFTPER
+ * / +UHTTPER commands in process (output captured, state in a temporary directory). Transfers
+ * themselves are tested end to end against vsftpd and nginx (tests/e2e/test_fota_net.py). */
 #define _DEFAULT_SOURCE
 #include <fcntl.h>
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "sim_md5.h"
 #include "sim_net.h"
 #include "sim_platform.h"
 
@@ -179,8 +180,31 @@ static void test_md5(void **state)
     md5_of("", "d41d8cd98f00b204e9800998ecf8427e");
     md5_of("abc", "900150983cd24fb0d6963f7d28e17f72");
     md5_of("message digest", "f96b697d7cb7938d525a2f31aaf161d0");
+    md5_of("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b");
+    md5_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+           "d174ab98d277d9f5a5611c2c9f419d9f");
     md5_of("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
            "57edf4a22be3c955ac49da2e2107b67a");
+}
+
+static void test_md5_pieces(void **state)
+{
+    (void)state;
+    /* the same digest whatever the update sizes (partial blocks carried over) */
+    static const char msg[] =
+        "12345678901234567890123456789012345678901234567890123456789012345678901234567890";
+    for (size_t step = 1; step <= 80; step += 7) {
+        struct sim_md5 m;
+        sim_md5_init(&m);
+        for (size_t off = 0; off < 80; off += step)
+            sim_md5_update(&m, msg + off, off + step <= 80 ? step : 80 - off);
+        uint8_t md[SIM_MD5_LEN];
+        sim_md5_final(&m, md);
+        char hex[33];
+        for (int i = 0; i < SIM_MD5_LEN; i++)
+            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        assert_string_equal(hex, "57edf4a22be3c955ac49da2e2107b67a");
+    }
 }
 
 static void test_record(void **state)
@@ -294,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_url),
         cmocka_unit_test(test_error_codes),
         cmocka_unit_test_setup_teardown(test_md5, setup, teardown),
+        cmocka_unit_test(test_md5_pieces),
         cmocka_unit_test_setup_teardown(test_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ftp_profile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_profile, setup, teardown),
