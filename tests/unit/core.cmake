@@ -12,3 +12,10 @@ foreach(t core_at core_xmodem core_proc core_tables)
   target_link_libraries(test_${t} PRIVATE larafw_fake_port larafw PkgConfig::CMOCKA)
   add_test(NAME unit-${t} COMMAND test_${t})
 endforeach()
+
+# The core on a Cortex-M4: compiles with newlib only, fits 12 KiB, no .data/.bss, no heap.
+find_program(LARAFW_ARM_GCC arm-none-eabi-gcc)
+if(LARAFW_ARM_GCC)
+  add_test(NAME bench-core-size
+           COMMAND ${PROJECT_SOURCE_DIR}/bench/core-size ${PROJECT_BINARY_DIR}/cortex-m4)
+endif()
