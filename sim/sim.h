@@ -256,6 +256,10 @@ void sim_update_power_up(struct sim *s);
 /* Starts validation + install of a package at DIR/rel. Output goes to the interfaces the
  * method prescribes (FOAT: primary UART at 115200; FOTA: +UFWINSTALL's port). */
 void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel);
+/* Final code (> 100, Appendix A) of the last validation/install, kept across power cycles in
+ * DIR/install.result (for uFOTA's /5/0/5 Update Result after the reboot); 0 if none.
+ * *method (may be NULL) gets the method that produced it. (sim_install.c) */
+int sim_install_last_result(const struct sim *s, enum sim_install_method *method);
 
 struct sim_port {
     bool present;

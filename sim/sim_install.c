@@ -159,6 +159,7 @@ struct sim_install {
 static const char sim_image_rel[] = "image.bin";
 static const char sim_image_new_rel[] = "image.new";
 static const char sim_progress_rel[] = "install.progress";
+static const char sim_result_rel[] = "install.result";
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -274,11 +275,18 @@ static void sim_inst_finish(struct sim *s, int code)
     bool drop_pkg = code == SIM_CODE_SUCCESS || !md->keep_on_failure;
     if (drop_pkg) {
         sim_inst_unlink(s, in->rel);
-        if (in->method != SIM_INSTALL_FOAT) {
+        char pending[PATH_MAX];
+        snprintf(pending, sizeof pending, "fota/%s", s->st.fota_pkg_name);
+        if (s->st.fota_pkg_present && strcmp(pending, in->rel) == 0) {
             s->st.fota_pkg_present = false;
             s->st.fota_pkg_name[0] = '\0';
         }
     }
+    char result[64];
+    int rlen = snprintf(result, sizeof result, "method=%d\ncode=%d\n", (int)in->method, code);
+    if (sim_atomic_write(s, sim_result_rel, result, (size_t)rlen) != 0)
+        fprintf(stderr, "larafw-sim: %s not written\n", sim_result_rel);
+    sim_ufota_install_result(s, in->method, code); /* object 5, §5.7.6 */
     s->st.fw_phase = SIM_FW_NORMAL;
     s->st.boot_writing = false;
     s->st.install_pkg[0] = '\0';
@@ -696,6 +704,23 @@ void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel
     sim_report(s, "update", "%s install of %s requested", sim_methods[m].name, rel);
     sim_inst_enter_update_mode(s); /* after "OK" the module takes no more commands (§4.3) */
     sim_inst_arm(s, SIM_RESET_MS);
+}
+
+int sim_install_last_result(const struct sim *s, enum sim_install_method *method)
+{
+    char path[PATH_MAX];
+    sim_path(s, sim_result_rel, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int m = -1, code = 0;
+    if (fscanf(f, "method=%d\ncode=%d", &m, &code) != 2 || m < (int)SIM_INSTALL_FOAT ||
+        m > (int)SIM_INSTALL_UFOTA)
+        code = 0;
+    fclose(f);
+    if (code > 0 && method)
+        *method = (enum sim_install_method)m;
+    return code;
 }
 
 bool sim_install_busy(const struct sim *s)

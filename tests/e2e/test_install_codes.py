@@ -81,6 +81,8 @@ def package_codes():
         F.check(st.get("bandmask1") == bm_before, "NVM item not in the package kept")
         F.check(st.get("backup_done") == "1", "EFS backup after FOTA (§4.3.1.5)")
         F.check(st.get("fota_pkg_present") == "0", "pending package consumed")
+        F.check("code=128" in read(sim.path("install.result")).decode(),
+                "install.result keeps the last final code")
         F.check(os.path.exists(sim.path("files/user.txt")), "user file preserved (Table 6)")
         F.check(any("mno profile 100" in e["text"] for e in events(sim, "update")),
                 "MNO profile 100 recorded as updated")
