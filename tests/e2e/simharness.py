@@ -41,6 +41,16 @@ class SimError(AssertionError):
     """A harness expectation failed (timeout, early exit, unexpected answer)."""
 
 
+def _die_with_parent():
+    """In the child before exec: SIGTERM (clean power-off) when the test process dies, so that
+    a killed test run never leaves simulators behind. Linux prctl(PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def find_binary(env, name):
     """Path of a program: $env, else <repo>/build*/bin/<name>."""
     path = os.environ.get(env)
@@ -298,7 +308,8 @@ class Sim:
             self.faults = list(faults)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args(), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=self._log)
+                                     stdout=subprocess.PIPE, stderr=self._log,
+                                     preexec_fn=_die_with_parent)
         self.status = self._stdout_line(timeout)
         if self.status not in ("ready", "bricked"):
             self._fail_start("unexpected first line %r" % self.status)
@@ -393,14 +404,20 @@ class Sim:
         return self.proc is not None and self.proc.poll() is None
 
     def close(self):
-        if self.proc is not None and self.proc.poll() is None:
-            try:
+        """Clean power-off if still running, then removes the work directory (unless kept).
+        A sanitizer report in the simulator's stderr still fails the test."""
+        error = None
+        try:
+            if self.proc is not None and self.proc.poll() is None:
                 self.terminate()
-            except SimError:
-                pass
-        self._close_ports()
-        if self.own_workdir and not self.keep:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        except SimError as e:
+            error = e
+        finally:
+            self._close_ports()
+            if self.own_workdir and not self.keep and error is None:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+        if error is not None:
+            raise error
 
     def __enter__(self):
         return self
