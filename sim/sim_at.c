@@ -85,15 +85,16 @@ static int sim_at_params(const char *line, size_t i, size_t len, struct sim_at_c
         size_t n = 0;
         if (i < len && line[i] == '"') {
             i++;
-            size_t start = i;
-            while (i < len && line[i] != '"')
-                i++;
+            /* \" and \\ stand for " and \ (JSON in AT+ULWM2MWRITE, §5.6) */
+            while (i < len && line[i] != '"') {
+                if (line[i] == '\\' && i + 1 < len && (line[i + 1] == '"' || line[i + 1] == '\\'))
+                    i++;
+                if (used + n + 2 > sizeof out->storage)
+                    return -1;
+                dst[n++] = line[i++];
+            }
             if (i == len)
                 return -1; /* unterminated string */
-            n = i - start;
-            if (used + n + 1 > sizeof out->storage)
-                return -1;
-            memcpy(dst, line + start, n);
             i++; /* closing quote */
             while (i < len && sim_at_is_space(line[i]))
                 i++;

@@ -3,6 +3,7 @@
  * LARA-R6 does whatever +CMEE says (docs/simulator.md). */
 #include "sim_platform.h"
 #include "sim_net.h"
+#include "sim_lwm2m.h"
 
 #include <string.h>
 
@@ -12,6 +13,7 @@ static const struct sim_cmd *const sim_tables[] = {
     sim_cmds_update,
     sim_cmds_ftp,  /* sim_ftp.c */
     sim_cmds_http, /* sim_http.c */
+    sim_cmds_ufota, /* sim_ufota_cmd.c */
 };
 
 static const struct sim_cmd *sim_cmd_find(const char *name)

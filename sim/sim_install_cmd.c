@@ -101,7 +101,8 @@ int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim_at_cmd
     }
     /* §4.3: only a package downloaded by +UDWNFILE "FOAT", FTP or HTTP; not one from LwM2M,
      * not while a download (§6) or another update runs. */
-    if (!s->st.fota_pkg_present || s->st.fota_pkg_source == SIM_DL_LWM2M ||
+    if (!s->st.fota_pkg_present ||
+        (s->st.fota_pkg_source == SIM_DL_LWM2M && !sim_ufota_host_install_ok(s)) ||
         s->download != SIM_DL_NONE || sim_install_busy(s))
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
 

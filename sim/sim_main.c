@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "sim_platform.h"
 #include "sim_net.h"
+#include "sim_lwm2m.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -51,7 +52,10 @@ static void sim_usage(FILE *out)
             "  --firmware IMG   factory image for an empty DIR (default: synthesised)\n"
             "  --fota-key PUB   FOTA public key (32-byte Ed25519) for an empty DIR\n"
             "  --ca-file FILE   trust anchors (PEM) for HTTPS downloads; without it the server\n"
-            "                   certificate is not validated (factory security profile)\n",
+            "                   certificate is not validated (factory security profile)\n"
+            "  --lwm2m-server URI  uFOTA LwM2M server, coap://HOST:PORT or coaps://HOST:PORT\n"
+            "  --psk-identity ID, --psk-key HEX  DTLS-PSK credentials for coaps://\n"
+            "  --lwm2m-port N   UDP port the client's objects are served on for peers\n",
             list);
 }
 
@@ -75,6 +79,10 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         {"firmware", required_argument, NULL, 'F'},
         {"fota-key", required_argument, NULL, 'k'},
         {"ca-file", required_argument, NULL, 'C'},
+        {"lwm2m-server", required_argument, NULL, 'L'},
+        {"psk-identity", required_argument, NULL, 'I'},
+        {"psk-key", required_argument, NULL, 'K'},
+        {"lwm2m-port", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -113,6 +121,18 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         case 'P':
             o->pace = true;
             break;
+        case 'L':
+        case 'I':
+        case 'K':
+        case 'O': /* uFOTA LwM2M client (sim_lwm2m.c) */
+            if ((c == 'L'   ? sim_lwm2m_opt_server(optarg, err, sizeof err)
+                 : c == 'I' ? sim_lwm2m_opt_psk_identity(optarg, err, sizeof err)
+                 : c == 'K' ? sim_lwm2m_opt_psk_key(optarg, err, sizeof err)
+                            : sim_lwm2m_opt_port(optarg, err, sizeof err)) != 0) {
+                fprintf(stderr, "larafw-sim: %s\n", err);
+                return -1;
+            }
+            break;
         case 't':
             errno = 0;
             o->time_scale = strtod(optarg, &end);
@@ -142,6 +162,11 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
     }
     if (optind < argc) {
         fprintf(stderr, "larafw-sim: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    char lerr[256];
+    if (sim_lwm2m_opt_check(lerr, sizeof lerr) != 0) {
+        fprintf(stderr, "larafw-sim: %s\n", lerr);
         return -1;
     }
     if (!o->state || !o->uart) {
@@ -191,10 +216,11 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
 {
     while (!sim_stop_signal) {
         uint64_t wait = sim_timer_next_ms(s);
-        struct pollfd fds[SIM_IF_COUNT + SIM_NET_FDS_MAX];
+        struct pollfd fds[SIM_IF_COUNT + SIM_NET_FDS_MAX + SIM_LWM2M_FDS_MAX];
         enum sim_if ifs[SIM_IF_COUNT];
         int n = sim_uart_poll_setup(s, fds, ifs, &wait);
         int nn = sim_net_poll_setup(s, fds + n, SIM_NET_FDS_MAX, &wait); /* FTP/HTTP */
+        int nl = sim_lwm2m_poll_setup(s, fds + n + nn, SIM_LWM2M_FDS_MAX, &wait); /* LwM2M */
         int host_ms = sim_clock_host_ms(s, wait);
         struct timespec ts, *tsp = NULL;
         if (host_ms >= 0) {
@@ -202,7 +228,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
             ts.tv_nsec = (long)(host_ms % 1000) * 1000000L;
             tsp = &ts;
         }
-        int r = ppoll(fds, (nfds_t)(n + nn), tsp, loop_mask);
+        int r = ppoll(fds, (nfds_t)(n + nn + nl), tsp, loop_mask);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -214,6 +240,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
                 sim_uart_service(s, ifs[i], fds[i].revents);
         }
         sim_net_service(s, fds + n, nn);
+        sim_lwm2m_service(s, fds + n + nn, nl);
         sim_timers_run(s);
         sim_uart_flush_all(s);
     }

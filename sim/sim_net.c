@@ -134,6 +134,12 @@ static int sim_net_part_open(struct sim *s, uint64_t resume_from)
 
 /* ---- libcurl callbacks -------------------------------------------------------------------- */
 
+/* HTTP(S) transfers: AT+UHTTPC and the uFOTA package URI (sim_ufota.c, §5.1). */
+static bool sim_net_is_http(enum sim_download k)
+{
+    return k == SIM_DL_HTTP || k == SIM_DL_LWM2M;
+}
+
 static double sim_net_percent(const struct sim_net *n)
 {
     if (n->rec.total == 0)
@@ -149,7 +155,7 @@ static int sim_net_body_start(struct sim *s)
     n->body_started = true;
     curl_off_t cl = -1;
     (void)curl_easy_getinfo(n->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-    if (n->job.kind == SIM_DL_HTTP) {
+    if (sim_net_is_http(n->job.kind)) {
         long code = 0;
         (void)curl_easy_getinfo(n->easy, CURLINFO_RESPONSE_CODE, &code);
         if (code != 206 && n->offset > 0) {
@@ -324,8 +330,9 @@ static void sim_net_release(void)
 
 static const char *sim_net_kind_name(enum sim_download k)
 {
-    return k == SIM_DL_HTTP ? "http" : "ftp";
+    return k == SIM_DL_HTTP ? "http" : k == SIM_DL_LWM2M ? "lwm2m" : "ftp";
 }
+
 
 /* The package name in the FOTA area: the last path element of the URL. */
 static void sim_net_pkg_name(const char *url, char *out, size_t len)
@@ -386,7 +393,7 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
             return -1;
         }
         if (n->offset > 0) {
-            if (job->kind == SIM_DL_HTTP) {
+            if (sim_net_is_http(job->kind)) {
                 char range[48];
                 snprintf(range, sizeof range, "%llu-", (unsigned long long)n->offset);
                 curl_easy_setopt(e, CURLOPT_RANGE, range);
@@ -407,7 +414,7 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
         sim_report(s, "note", "ftp login to %s", job->url);
     }
     curl_easy_setopt(e, CURLOPT_URL, job->url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, job->kind == SIM_DL_HTTP ? "http,https" : "ftp");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, sim_net_is_http(job->kind) ? "http,https" : "ftp");
     curl_easy_setopt(e, CURLOPT_PRIVATE, n);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sim_net_write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
@@ -607,6 +614,39 @@ int sim_net_cancel(struct sim *s, enum sim_download kind)
         s->download = SIM_DL_NONE;
     sim_report(s, "phase", "download cancelled %s", sim_net_kind_name(kind));
     (void)sim_timer_add(s, 0, sim_net_cancelled, NULL);
+    return 0;
+}
+
+int sim_net_stop(struct sim *s, enum sim_download kind)
+{
+    struct sim_net *n = &sim_net_g;
+    sim_net_check_boot(s);
+    if (!n->easy || n->job.op != SIM_NET_FOTA || n->job.kind != kind)
+        return -1;
+    sim_net_checkpoint(s); /* what arrived stays, resumable */
+    sim_report(s, "phase", "download stopped %s at byte %llu", sim_net_kind_name(kind),
+               (unsigned long long)n->rec.stored);
+    sim_net_release();
+    if (s->download == kind)
+        s->download = SIM_DL_NONE;
+    return 0;
+}
+
+int sim_net_progress(struct sim *s, enum sim_download kind, uint64_t *done, uint64_t *total)
+{
+    struct sim_net *n = &sim_net_g;
+    sim_net_check_boot(s);
+    if (n->easy && n->job.op == SIM_NET_FOTA && n->job.kind == kind) {
+        *done = n->offset;
+        *total = n->rec.total;
+        return 1;
+    }
+    struct sim_net_record r;
+    sim_net_rec_load(s, &r);
+    if (!r.valid || r.kind != kind)
+        return -1;
+    *done = r.stored;
+    *total = r.total;
     return 0;
 }
 

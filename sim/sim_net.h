@@ -99,6 +99,12 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
  * cannot be resumed, §4.2.1.2) and `done` gets SIM_NET_E_CANCELLED from a timer after the
  * current command's final result code. Returns 0, or -1 when no such transfer runs. */
 int sim_net_cancel(struct sim *s, enum sim_download kind);
+/* Stops the running transfer of `kind` without a result: what arrived is made durable and
+ * stays resumable (uFOTA pause, AT+CFUN=0/4, §5.2.2, §5.3). 0, or -1 when none runs. */
+int sim_net_stop(struct sim *s, enum sim_download kind);
+/* Progress of the download of `kind`: bytes stored and total (0: unknown). Returns 1 while it
+ * runs, 0 for a stored partial download, -1 when there is neither. */
+int sim_net_progress(struct sim *s, enum sim_download kind, uint64_t *done, uint64_t *total);
 /* The operation of the running transfer, or -1 when none runs. */
 int sim_net_running(void);
 /* True when a stored partial download of `url` exists (resumable). */

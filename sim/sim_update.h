@@ -16,4 +16,9 @@ void sim_install_apply_items(struct sim *s, const struct pkg_header *h);
 /* Reads the header of the package DIR/rel. 0 or a PKG_E_… code. */
 int sim_install_read_header(const struct sim *s, const char *rel, struct pkg_header *h);
 
+/* uFOTA (sim_ufota.c): AT+UFWINSTALL may install an LwM2M package in "download only" mode
+ * (§5.4.1); the final code of an install becomes object 5's Update Result (§5.5, §5.7.6). */
+bool sim_ufota_host_install_ok(const struct sim *s);
+void sim_ufota_install_result(struct sim *s, enum sim_install_method m, int code);
+
 #endif

@@ -1,0 +1,853 @@
+/* The module's LwM2M 1.0 client over CoAP/UDP (optionally DTLS-PSK) with libcoap3 (§5.1, §5.6).
+ *
+ * One libcoap context for the process. It has
+ *   - a listening endpoint on --lwm2m-port (UDP, or DTLS with the PSK when the server URI is
+ *     coaps://): peers such as libcoap's coap-client reach the objects there;
+ *   - per power-up, a client session to --lwm2m-server: Register (POST /rd?ep=…&lt=…&lwm2m=1.0
+ *     &b=U, link format), Update (POST <location>) every lifetime (SRLT, module clock),
+ *     De-register (DELETE <location>). The server's requests arrive on that session.
+ * Both serve the same resources: one per object, instance and resource path, each with GET
+ * (Read; Observe), PUT (Write) and POST (Execute); block-wise both ways by libcoap
+ * (COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY).
+ * The ppoll() loop watches libcoap's epoll fd and calls coap_io_process(COAP_IO_NO_WAIT). */
+#define _GNU_SOURCE
+#include "sim_lwm2m.h"
+#include "sim_update.h"
+
+#include <coap3/coap.h>
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SIM_LWM2M_START_MS 10000 /* power-up → network attached → client starts (§5.1) */
+#define SIM_LWM2M_BUF      4096  /* largest object payload */
+#define SIM_LWM2M_VALS     24
+
+struct sim_lwm2m_client {
+    /* options */
+    bool have_server;
+    bool dtls;
+    char host[128];
+    uint16_t server_port;
+    char psk_id[128];
+    uint8_t psk_key[64];
+    size_t psk_key_len;
+    bool have_port;
+    uint16_t listen_port;
+
+    /* process lifetime */
+    bool inited;
+    coap_context_t *ctx;
+    coap_endpoint_t *ep;
+    uint16_t local_port;
+
+    /* per power-up */
+    uint32_t boot;
+    bool boot_known;
+    coap_session_t *session;
+    enum sim_lwm2m_reg reg;
+    bool started_once; /* sim_ufota_client_started() called this power-up */
+    char location[64]; /* "rd/xyz" */
+    uint8_t token[8];
+    size_t token_len;
+    enum { SIM_REQ_NONE, SIM_REQ_REGISTER, SIM_REQ_UPDATE, SIM_REQ_DEREGISTER } pending;
+    unsigned start_timer, update_timer;
+    struct sim *s;
+};
+
+static struct sim_lwm2m_client sim_lwm2m_g;
+
+/* ---- options -------------------------------------------------------------------------------- */
+
+int sim_lwm2m_opt_server(const char *uri, char *err, size_t errlen)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    const char *p;
+    if (strncmp(uri, "coap://", 7) == 0) {
+        p = uri + 7;
+        c->dtls = false;
+    } else if (strncmp(uri, "coaps://", 8) == 0) {
+        p = uri + 8;
+        c->dtls = true;
+    } else {
+        snprintf(err, errlen, "--lwm2m-server: expected coap://HOST:PORT or coaps://HOST:PORT");
+        return -1;
+    }
+    const char *colon = strrchr(p, ':');
+    size_t hl = colon ? (size_t)(colon - p) : strcspn(p, "/");
+    if (hl == 0 || hl >= sizeof c->host) {
+        snprintf(err, errlen, "--lwm2m-server: bad host in '%s'", uri);
+        return -1;
+    }
+    memcpy(c->host, p, hl);
+    c->host[hl] = '\0';
+    long port = c->dtls ? 5684 : 5683;
+    if (colon) {
+        char *end;
+        port = strtol(colon + 1, &end, 10);
+        if ((*end && *end != '/') || port < 1 || port > 65535) {
+            snprintf(err, errlen, "--lwm2m-server: bad port in '%s'", uri);
+            return -1;
+        }
+    }
+    c->server_port = (uint16_t)port;
+    c->have_server = true;
+    return 0;
+}
+
+int sim_lwm2m_opt_psk_identity(const char *id, char *err, size_t errlen)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (!*id || strlen(id) >= sizeof c->psk_id) {
+        snprintf(err, errlen, "--psk-identity: 1..%zu characters", sizeof c->psk_id - 1);
+        return -1;
+    }
+    snprintf(c->psk_id, sizeof c->psk_id, "%s", id);
+    return 0;
+}
+
+int sim_lwm2m_opt_psk_key(const char *hex, char *err, size_t errlen)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    size_t n = strlen(hex);
+    if (n == 0 || n % 2 || n / 2 > sizeof c->psk_key) {
+        snprintf(err, errlen, "--psk-key: 1..%zu bytes as hex digits", sizeof c->psk_key);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i += 2) {
+        if (!isxdigit((unsigned char)hex[i]) || !isxdigit((unsigned char)hex[i + 1])) {
+            snprintf(err, errlen, "--psk-key: not hex: '%s'", hex);
+            return -1;
+        }
+        char b[3] = {hex[i], hex[i + 1], 0};
+        c->psk_key[i / 2] = (uint8_t)strtoul(b, NULL, 16);
+    }
+    c->psk_key_len = n / 2;
+    return 0;
+}
+
+int sim_lwm2m_opt_port(const char *port, char *err, size_t errlen)
+{
+    char *end;
+    long v = strtol(port, &end, 10);
+    if (*end || end == port || v < 0 || v > 65535) {
+        snprintf(err, errlen, "--lwm2m-port: expected 0..65535, not '%s'", port);
+        return -1;
+    }
+    sim_lwm2m_g.listen_port = (uint16_t)v;
+    sim_lwm2m_g.have_port = true;
+    return 0;
+}
+
+int sim_lwm2m_opt_check(char *err, size_t errlen)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (c->dtls && (!c->psk_id[0] || !c->psk_key_len)) {
+        snprintf(err, errlen, "coaps:// needs --psk-identity and --psk-key");
+        return -1;
+    }
+    if (!c->dtls && (c->psk_id[0] || c->psk_key_len)) {
+        snprintf(err, errlen, "--psk-identity/--psk-key need a coaps:// --lwm2m-server");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- request handlers ----------------------------------------------------------------------- */
+
+static int sim_coap_code(int code)
+{
+    return ((code / 100) << 5) | (code % 100); /* class.detail, RFC 7252 §3 */
+}
+
+/* The LwM2M path of a resource ("5/0/3" → {5,0,3}). */
+static int sim_res_path(coap_resource_t *r, uint16_t ids[3])
+{
+    coap_str_const_t *p = coap_resource_get_uri_path(r);
+    if (!p)
+        return -1;
+    return sim_lwm2m_path((const char *)p->s, p->length, ids);
+}
+
+static int sim_opt_uint(const coap_pdu_t *pdu, uint16_t num, unsigned *out)
+{
+    coap_opt_iterator_t it;
+    coap_opt_t *o = coap_check_option(pdu, num, &it);
+    if (!o)
+        return -1;
+    *out = coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o));
+    return 0;
+}
+
+static void sim_release_buf(coap_session_t *session, void *app_ptr)
+{
+    (void)session;
+    free(app_ptr);
+}
+
+static void sim_respond(coap_pdu_t *response, int code)
+{
+    coap_pdu_set_code(response, (coap_pdu_code_t)sim_coap_code(code));
+}
+
+/* Read (and Observe: libcoap calls this again for each notification). */
+static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    struct sim *s = sim_lwm2m_g.s;
+    uint16_t ids[3];
+    int n = sim_res_path(r, ids);
+    unsigned accept = n == 3 ? SIM_LWM2M_CF_TEXT : SIM_LWM2M_CF_TLV;
+    (void)sim_opt_uint(request, COAP_OPTION_ACCEPT, &accept);
+    static struct sim_lwm2m_value vals[SIM_LWM2M_VALS];
+    int k = sim_lwm2m_read(s, ids, n, vals, SIM_LWM2M_VALS);
+    if (k < 0) {
+        sim_respond(response, -k);
+        return;
+    }
+    uint8_t *buf = malloc(SIM_LWM2M_BUF);
+    if (!buf) {
+        sim_respond(response, 500);
+        return;
+    }
+    int len = -1;
+    if (accept == SIM_LWM2M_CF_TEXT && n == 3 && vals[0].type != SIM_LV_MULTI) {
+        len = sim_text_put((char *)buf, SIM_LWM2M_BUF, &vals[0]);
+    } else if (accept == SIM_LWM2M_CF_TLV) {
+        size_t used = 0, ok = 1;
+        if (n == 1) {
+            /* an object: one object-instance TLV around the resources */
+            uint8_t *inner = malloc(SIM_LWM2M_BUF);
+            size_t il = 0;
+            for (int i = 0; inner && i < k; i++)
+                ok = ok && sim_tlv_put(inner, SIM_LWM2M_BUF, &il, &vals[i]) == 0;
+            uint16_t inst = 0;
+            for (size_t i = 0; i < sim_lwm2m_ninstances; i++)
+                if (sim_lwm2m_instances[i].obj == ids[0])
+                    inst = sim_lwm2m_instances[i].inst;
+            if (inner && ok && il + 4 <= SIM_LWM2M_BUF && il <= 0xffff) {
+                buf[0] = 0x10; /* object instance, 8-bit id, 16-bit length */
+                buf[1] = (uint8_t)inst;
+                buf[2] = (uint8_t)(il >> 8);
+                buf[3] = (uint8_t)il;
+                memcpy(buf + 4, inner, il);
+                used = il + 4;
+            } else {
+                ok = 0;
+            }
+            free(inner);
+        } else {
+            for (int i = 0; i < k; i++)
+                ok = ok && sim_tlv_put(buf, SIM_LWM2M_BUF, &used, &vals[i]) == 0;
+        }
+        len = ok ? (int)used : -1;
+    } else if (accept == SIM_LWM2M_CF_JSON && n >= 2) {
+        char bn[32];
+        snprintf(bn, sizeof bn, "/%u/%u/", ids[0], ids[1]);
+        if (n == 3) {
+            snprintf(bn, sizeof bn, "/%u/%u/%u", ids[0], ids[1], ids[2]);
+            vals[0].id = 0; /* "n" relative to the resource: "" in LwM2M JSON; kept simple */
+        }
+        len = sim_json_put((char *)buf, SIM_LWM2M_BUF, bn, vals, (size_t)k);
+    } else {
+        free(buf);
+        sim_respond(response, 406);
+        return;
+    }
+    if (len < 0) {
+        free(buf);
+        sim_respond(response, 500);
+        return;
+    }
+    sim_respond(response, 205);
+    if (!coap_add_data_large_response(r, session, request, response, query, (uint16_t)accept, -1,
+                                      0, (size_t)len, buf, sim_release_buf, buf))
+        sim_respond(response, 500);
+}
+
+/* Write a TLV instance payload: every resource TLV in it. */
+static int sim_write_tlv(struct sim *s, const uint16_t ids[3], int n, const uint8_t *data,
+                         size_t len)
+{
+    size_t off = 0;
+    struct sim_tlv t;
+    int rc, code = 204;
+    static struct sim_lwm2m_value v;
+    while ((rc = sim_tlv_next(data, len, &off, &t)) == 1) {
+        if (t.kind == SIM_TLV_INSTANCE) {
+            if (n != 1 && t.id != ids[1])
+                return 400;
+            uint16_t sub[3] = {ids[0], t.id, 0};
+            code = sim_write_tlv(s, sub, 2, t.val, t.len);
+            if (code != 204)
+                return code;
+            continue;
+        }
+        if (n == 3 && t.id != ids[2])
+            return 400;
+        const struct sim_lwm2m_res *res = sim_lwm2m_res_find(ids[0], t.id);
+        if (!res)
+            return 404;
+        memset(&v, 0, sizeof v);
+        if (sim_tlv_value(&t, res->type, &v) != 0)
+            return 400;
+        code = sim_lwm2m_write(s, ids[0], ids[1], &v);
+        if (code != 204)
+            return code;
+    }
+    return rc < 0 ? 400 : code;
+}
+
+struct sim_json_write {
+    struct sim *s;
+    int code;
+};
+
+static int sim_write_json_entry(void *user, const struct sim_json_entry *e)
+{
+    struct sim_json_write *w = user;
+    uint16_t ids[3];
+    if (sim_lwm2m_path(e->path, strlen(e->path), ids) != 3) {
+        w->code = 400;
+        return 1;
+    }
+    const struct sim_lwm2m_res *res = sim_lwm2m_res_find(ids[0], ids[2]);
+    if (!res) {
+        w->code = 404;
+        return 1;
+    }
+    static struct sim_lwm2m_value v;
+    memset(&v, 0, sizeof v);
+    v.id = ids[2];
+    v.type = res->type;
+    if (e->is_num && res->type == SIM_LV_INT) {
+        v.i = e->num;
+    } else if (e->is_bool && res->type == SIM_LV_BOOL) {
+        v.i = e->b;
+    } else if (e->is_str && res->type == SIM_LV_STR) {
+        snprintf(v.s, sizeof v.s, "%s", e->str);
+        v.slen = strlen(v.s);
+    } else {
+        w->code = 400;
+        return 1;
+    }
+    w->code = sim_lwm2m_write(w->s, ids[0], ids[1], &v);
+    return w->code == 204 ? 0 : 1;
+}
+
+int sim_lwm2m_write_json(struct sim *s, const char *buf, size_t len)
+{
+    struct sim_json_write w = {s, 204};
+    int rc = sim_json_parse(buf, len, sim_write_json_entry, &w);
+    if (rc < 0)
+        return 400;
+    return w.code;
+}
+
+static void sim_h_put(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    (void)session;
+    struct sim *s = sim_lwm2m_g.s;
+    uint16_t ids[3];
+    int n = sim_res_path(r, ids);
+    size_t len = 0, off = 0, total = 0;
+    const uint8_t *data = NULL;
+    (void)coap_get_data_large(request, &len, &data, &off, &total);
+    if (!data || len == 0) {
+        /* Write-Attributes (?pmin=…) carry no payload: accepted and ignored */
+        sim_respond(response, query ? 204 : 400);
+        return;
+    }
+    unsigned cf = n == 3 ? SIM_LWM2M_CF_TEXT : SIM_LWM2M_CF_TLV;
+    (void)sim_opt_uint(request, COAP_OPTION_CONTENT_FORMAT, &cf);
+    int code;
+    if (n < 2) {
+        code = 405;
+    } else if (cf == SIM_LWM2M_CF_TLV) {
+        code = sim_write_tlv(s, ids, n, data, len);
+    } else if (cf == SIM_LWM2M_CF_JSON) {
+        code = sim_lwm2m_write_json(s, (const char *)data, len);
+    } else if ((cf == SIM_LWM2M_CF_TEXT || cf == SIM_LWM2M_CF_OPAQUE) && n == 3) {
+        const struct sim_lwm2m_res *res = sim_lwm2m_res_find(ids[0], ids[2]);
+        static struct sim_lwm2m_value v;
+        memset(&v, 0, sizeof v);
+        if (!res || !sim_lwm2m_inst_exists(ids[0], ids[1]))
+            code = 404;
+        else if (sim_text_value(data, len, res->type, &v) != 0)
+            code = 400;
+        else {
+            v.id = ids[2];
+            code = sim_lwm2m_write(s, ids[0], ids[1], &v);
+        }
+    } else {
+        code = 415;
+    }
+    sim_respond(response, code);
+}
+
+static void sim_h_post(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
+                       const coap_string_t *query, coap_pdu_t *response)
+{
+    (void)session;
+    (void)request;
+    (void)query;
+    uint16_t ids[3];
+    int n = sim_res_path(r, ids);
+    sim_respond(response, n == 3 ? sim_lwm2m_execute(sim_lwm2m_g.s, ids[0], ids[1], ids[2]) : 405);
+}
+
+/* Every object, instance and resource path gets a resource with the three handlers. */
+static void sim_add_resources(coap_context_t *ctx)
+{
+    char path[32];
+    uint16_t last_obj = 0xffff;
+    for (size_t i = 0; i < sim_lwm2m_ninstances; i++) {
+        const struct sim_lwm2m_inst *in = &sim_lwm2m_instances[i];
+        for (int level = in->obj == last_obj ? 2 : 1; level <= 3; level++) {
+            for (size_t k = 0; k < (level == 3 ? sim_lwm2m_nresources : 1); k++) {
+                const struct sim_lwm2m_res *res = &sim_lwm2m_resources[k];
+                if (level == 1)
+                    snprintf(path, sizeof path, "%u", in->obj);
+                else if (level == 2)
+                    snprintf(path, sizeof path, "%u/%u", in->obj, in->inst);
+                else if (res->obj == in->obj)
+                    snprintf(path, sizeof path, "%u/%u/%u", in->obj, in->inst, res->res);
+                else
+                    continue;
+                coap_str_const_t *uri = coap_new_str_const((const uint8_t *)path, strlen(path));
+                coap_resource_t *r = coap_resource_init(uri, COAP_RESOURCE_FLAGS_RELEASE_URI);
+                if (!r)
+                    continue;
+                coap_register_request_handler(r, COAP_REQUEST_GET, sim_h_get);
+                coap_register_request_handler(r, COAP_REQUEST_PUT, sim_h_put);
+                coap_register_request_handler(r, COAP_REQUEST_POST, sim_h_post);
+                coap_resource_set_get_observable(r, 1);
+                coap_add_resource(ctx, r);
+            }
+        }
+        last_obj = in->obj;
+    }
+}
+
+/* ---- registration --------------------------------------------------------------------------- */
+
+enum sim_lwm2m_reg sim_lwm2m_reg_state(void)
+{
+    return sim_lwm2m_g.reg;
+}
+
+static void sim_lwm2m_update_timer(struct sim *s, void *arg);
+
+static void sim_lwm2m_arm_update(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    sim_timer_cancel(s, c->update_timer);
+    /* the update goes out a little before the lifetime ends (OMA: "before expiry") */
+    uint64_t lt_ms = (uint64_t)sim_lwm2m_lifetime() * 1000u;
+    c->update_timer = sim_timer_add(s, lt_ms > 10000 ? lt_ms - lt_ms / 20 : lt_ms,
+                                    sim_lwm2m_update_timer, NULL);
+}
+
+/* Sends a request on the client session: method, location or "rd", queries, payload. */
+static int sim_lwm2m_send(struct sim *s, coap_pdu_code_t code, bool to_rd, bool with_lt,
+                          const char *payload)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (!c->session)
+        return -1;
+    coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, code, coap_new_message_id(c->session),
+                                    coap_session_max_pdu_size(c->session));
+    if (!pdu)
+        return -1;
+    coap_session_new_token(c->session, &c->token_len, c->token);
+    coap_add_token(pdu, c->token_len, c->token);
+    coap_optlist_t *opts = NULL;
+    if (to_rd) {
+        coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_URI_PATH, 2, (const uint8_t *)"rd"));
+    } else {
+        const char *p = c->location;
+        while (*p) {
+            size_t k = strcspn(p, "/");
+            coap_insert_optlist(&opts,
+                                coap_new_optlist(COAP_OPTION_URI_PATH, k, (const uint8_t *)p));
+            p += k;
+            if (*p == '/')
+                p++;
+        }
+    }
+    char q[96];
+    if (to_rd) {
+        snprintf(q, sizeof q, "ep=urn:imei:%s", s->st.imei);
+        coap_insert_optlist(&opts,
+                            coap_new_optlist(COAP_OPTION_URI_QUERY, strlen(q), (uint8_t *)q));
+    }
+    if (with_lt) {
+        snprintf(q, sizeof q, "lt=%u", (unsigned)sim_lwm2m_lifetime());
+        coap_insert_optlist(&opts,
+                            coap_new_optlist(COAP_OPTION_URI_QUERY, strlen(q), (uint8_t *)q));
+    }
+    if (to_rd) {
+        coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_URI_QUERY, 9,
+                                                    (const uint8_t *)"lwm2m=1.0"));
+        coap_insert_optlist(&opts,
+                            coap_new_optlist(COAP_OPTION_URI_QUERY, 3, (const uint8_t *)"b=U"));
+    }
+    if (payload) {
+        uint8_t cf[2];
+        size_t cl = coap_encode_var_safe(cf, sizeof cf, SIM_LWM2M_CF_LINK);
+        coap_insert_optlist(&opts, coap_new_optlist(COAP_OPTION_CONTENT_FORMAT, cl, cf));
+    }
+    coap_add_optlist_pdu(pdu, &opts);
+    coap_delete_optlist(opts);
+    if (payload)
+        coap_add_data(pdu, strlen(payload), (const uint8_t *)payload);
+    if (coap_send(c->session, pdu) == COAP_INVALID_MID)
+        return -1;
+    return 0;
+}
+
+/* CoRE link format of the instances (object 0 is not announced, OMA 1.0 §5.3.1). */
+static void sim_lwm2m_links(char *out, size_t len)
+{
+    size_t u = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sim_lwm2m_ninstances; i++) {
+        if (!sim_lwm2m_instances[i].in_registration)
+            continue;
+        int n = snprintf(out + u, len - u, "%s</%u/%u>", u ? "," : "", sim_lwm2m_instances[i].obj,
+                         sim_lwm2m_instances[i].inst);
+        if (n < 0 || (size_t)n >= len - u)
+            break;
+        u += (size_t)n;
+    }
+}
+
+static int sim_lwm2m_send_register(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    char links[256];
+    sim_lwm2m_links(links, sizeof links);
+    c->pending = SIM_REQ_REGISTER;
+    c->reg = SIM_REG_PENDING;
+    sim_report(s, "lwm2m", "register to %s:%u as urn:imei:%s, lifetime %u", c->host,
+               (unsigned)c->server_port, s->st.imei, (unsigned)sim_lwm2m_lifetime());
+    return sim_lwm2m_send(s, COAP_REQUEST_CODE_POST, true, true, links);
+}
+
+void sim_lwm2m_update(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (c->reg != SIM_REG_DONE || c->pending != SIM_REQ_NONE)
+        return;
+    c->pending = SIM_REQ_UPDATE;
+    sim_report(s, "lwm2m", "registration update, lifetime %u", (unsigned)sim_lwm2m_lifetime());
+    if (sim_lwm2m_send(s, COAP_REQUEST_CODE_POST, false, true, NULL) != 0)
+        c->pending = SIM_REQ_NONE;
+    sim_lwm2m_arm_update(s);
+}
+
+static void sim_lwm2m_update_timer(struct sim *s, void *arg)
+{
+    (void)arg;
+    sim_lwm2m_g.update_timer = 0;
+    if (sim_lwm2m_g.pending != SIM_REQ_NONE) {
+        sim_lwm2m_arm_update(s);
+        return;
+    }
+    sim_lwm2m_update(s);
+}
+
+static coap_response_t sim_lwm2m_response(coap_session_t *session, const coap_pdu_t *sent,
+                                          const coap_pdu_t *received, const coap_mid_t mid)
+{
+    (void)sent;
+    (void)mid;
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim *s = c->s;
+    if (session != c->session || !received)
+        return COAP_RESPONSE_OK;
+    coap_bin_const_t tok = coap_pdu_get_token(received);
+    if (tok.length != c->token_len || memcmp(tok.s, c->token, tok.length) != 0)
+        return COAP_RESPONSE_OK;
+    int code = (int)coap_pdu_get_code(received);
+    int cls = code >> 5, detail = code & 31;
+    int pending = c->pending;
+    c->pending = SIM_REQ_NONE;
+    switch (pending) {
+    case SIM_REQ_REGISTER:
+        if (cls != 2) {
+            sim_report(s, "lwm2m", "register refused: %d.%02d", cls, detail);
+            c->reg = SIM_REG_OFF;
+            return COAP_RESPONSE_OK;
+        }
+        {
+            coap_opt_iterator_t it;
+            coap_opt_t *o;
+            size_t u = 0;
+            c->location[0] = '\0';
+            coap_option_iterator_init(received, &it, COAP_OPT_ALL);
+            while ((o = coap_option_next(&it)) != NULL) {
+                if (it.number != COAP_OPTION_LOCATION_PATH)
+                    continue;
+                size_t l = coap_opt_length(o);
+                if (u + l + 2 >= sizeof c->location)
+                    break;
+                if (u)
+                    c->location[u++] = '/';
+                memcpy(c->location + u, coap_opt_value(o), l);
+                u += l;
+                c->location[u] = '\0';
+            }
+        }
+        c->reg = SIM_REG_DONE;
+        sim_report(s, "lwm2m", "registered: /%s", c->location);
+        sim_ufota_urc_lwm2m(s, "1,%d,3", SIM_LWM2M_SSID);
+        sim_lwm2m_arm_update(s);
+        if (!c->started_once) {
+            c->started_once = true;
+            sim_ufota_client_started(s);
+        }
+        break;
+    case SIM_REQ_UPDATE:
+        if (cls == 4) { /* the server forgot us: register again */
+            sim_report(s, "lwm2m", "update refused %d.%02d: registering again", cls, detail);
+            (void)sim_lwm2m_send_register(s);
+        }
+        break;
+    case SIM_REQ_DEREGISTER:
+        sim_report(s, "lwm2m", "deregistered (%d.%02d)", cls, detail);
+        break;
+    default:
+        break;
+    }
+    return COAP_RESPONSE_OK;
+}
+
+/* ---- life cycle ----------------------------------------------------------------------------- */
+
+static int sim_lwm2m_resolve(const char *host, uint16_t port, coap_address_t *out)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_family = AF_UNSPEC;
+    char ps[8];
+    snprintf(ps, sizeof ps, "%u", (unsigned)port);
+    if (getaddrinfo(host, ps, &hints, &res) != 0 || !res)
+        return -1;
+    coap_address_init(out);
+    out->size = res->ai_addrlen;
+    memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* The context and the listening endpoint: once per process. */
+static int sim_lwm2m_init(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (c->inited)
+        return c->ctx ? 0 : -1;
+    c->inited = true;
+    if (!c->have_server && !c->have_port)
+        return -1; /* no LwM2M configured: the client stays off */
+    coap_startup();
+    coap_set_log_level(LOG_WARNING);
+    c->ctx = coap_new_context(NULL);
+    if (!c->ctx)
+        return -1;
+    coap_context_set_block_mode(c->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+    coap_register_response_handler(c->ctx, sim_lwm2m_response);
+    if (c->dtls) {
+        coap_dtls_spsk_t sp;
+        memset(&sp, 0, sizeof sp);
+        sp.version = COAP_DTLS_SPSK_SETUP_VERSION;
+        sp.psk_info.hint.s = (const uint8_t *)c->psk_id;
+        sp.psk_info.hint.length = strlen(c->psk_id);
+        sp.psk_info.key.s = c->psk_key;
+        sp.psk_info.key.length = c->psk_key_len;
+        coap_context_set_psk2(c->ctx, &sp);
+    }
+    sim_add_resources(c->ctx);
+    if (c->have_port) {
+        coap_address_t a;
+        coap_address_init(&a);
+        a.addr.sin.sin_family = AF_INET;
+        a.addr.sin.sin_addr.s_addr = htonl(INADDR_ANY);
+        a.addr.sin.sin_port = htons(c->listen_port);
+        a.size = sizeof a.addr.sin;
+        c->ep = coap_new_endpoint(c->ctx, &a, c->dtls ? COAP_PROTO_DTLS : COAP_PROTO_UDP);
+        if (!c->ep) {
+            fprintf(stderr, "larafw-sim: lwm2m: cannot listen on udp port %u\n",
+                    (unsigned)c->listen_port);
+        } else {
+            c->local_port = c->listen_port;
+            sim_report(s, "lwm2m", "objects served on %s port %u", c->dtls ? "dtls" : "udp",
+                       (unsigned)c->local_port);
+        }
+    }
+    return 0;
+}
+
+static void sim_lwm2m_drop_session(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (c->session)
+        coap_session_release(c->session);
+    c->session = NULL;
+    c->pending = SIM_REQ_NONE;
+    sim_timer_cancel(s, c->update_timer);
+    c->update_timer = 0;
+}
+
+/* Network attached: a new session and Register. "+UFOTASTAT: 3,1,0" (§5.7.1). */
+static void sim_lwm2m_start(struct sim *s, void *arg)
+{
+    (void)arg;
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    c->start_timer = 0;
+    if (s->cfun != 1 || c->reg == SIM_REG_DEREG || sim_install_busy(s))
+        return; /* no network (AT+CFUN=0/4), or the module is in update mode */
+    sim_ufota_urc_fota(s, 3, 1, 0);
+    if (!c->have_server) {
+        /* only peers on --lwm2m-port: the client is up without a registration */
+        c->started_once = true;
+        sim_ufota_client_started(s);
+        return;
+    }
+    coap_address_t dst;
+    if (sim_lwm2m_resolve(c->host, c->server_port, &dst) != 0) {
+        sim_report(s, "lwm2m", "cannot resolve %s", c->host);
+        return;
+    }
+    sim_lwm2m_drop_session(s);
+    if (c->dtls) {
+        coap_dtls_cpsk_t cp;
+        memset(&cp, 0, sizeof cp);
+        cp.version = COAP_DTLS_CPSK_SETUP_VERSION;
+        cp.psk_info.identity.s = (const uint8_t *)c->psk_id;
+        cp.psk_info.identity.length = strlen(c->psk_id);
+        cp.psk_info.key.s = c->psk_key;
+        cp.psk_info.key.length = c->psk_key_len;
+        c->session = coap_new_client_session_psk2(c->ctx, NULL, &dst, COAP_PROTO_DTLS, &cp);
+    } else {
+        c->session = coap_new_client_session(c->ctx, NULL, &dst, COAP_PROTO_UDP);
+    }
+    if (!c->session) {
+        sim_report(s, "lwm2m", "no session to %s:%u", c->host, (unsigned)c->server_port);
+        return;
+    }
+    (void)sim_lwm2m_send_register(s);
+}
+
+int sim_lwm2m_deregister(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (!c->have_server || c->reg != SIM_REG_DONE)
+        return -1;
+    c->pending = SIM_REQ_DEREGISTER;
+    (void)sim_lwm2m_send(s, COAP_REQUEST_CODE_DELETE, false, false, NULL);
+    c->reg = SIM_REG_DEREG;
+    sim_timer_cancel(s, c->update_timer);
+    c->update_timer = 0;
+    sim_report(s, "lwm2m", "deregister (AT+ULWM2MDEREG)");
+    return 0;
+}
+
+int sim_lwm2m_register(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (!c->have_server || !c->ctx || c->reg == SIM_REG_PENDING || c->reg == SIM_REG_DONE)
+        return -1;
+    c->reg = SIM_REG_OFF;
+    sim_timer_cancel(s, c->start_timer);
+    c->start_timer = sim_timer_add(s, 0, sim_lwm2m_start, NULL);
+    return 0;
+}
+
+void sim_lwm2m_changed(struct sim *s, uint16_t obj, uint16_t inst, uint16_t res)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    if (!c->ctx)
+        return;
+    char path[32];
+    for (int level = 3; level >= 1; level--) {
+        if (level == 3)
+            snprintf(path, sizeof path, "%u/%u/%u", obj, inst, res);
+        else if (level == 2)
+            snprintf(path, sizeof path, "%u/%u", obj, inst);
+        else
+            snprintf(path, sizeof path, "%u", obj);
+        coap_resource_t *r =
+            coap_get_resource_from_uri_path(c->ctx, coap_make_str_const(path));
+        if (r)
+            coap_resource_notify_observers(r, NULL);
+    }
+    if (c->reg == SIM_REG_DONE && obj == 5 && res == 3)
+        sim_ufota_urc_lwm2m(s, "3,%d,/%u/%u/%u", SIM_LWM2M_SSID, obj, inst, res);
+}
+
+void sim_lwm2m_check_boot(struct sim *s)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    c->s = s;
+    if (c->boot_known && c->boot == s->st.boot_count)
+        return;
+    c->boot_known = true;
+    c->boot = s->st.boot_count;
+    sim_ufota_urc_reset(); /* §5.7.1: URCs off after every reboot */
+    if (sim_lwm2m_init(s) == 0)
+        sim_lwm2m_drop_session(s);
+    c->reg = SIM_REG_OFF;
+    c->started_once = false;
+    c->start_timer = 0; /* the reset dropped every timer */
+    c->update_timer = 0;
+    sim_ufota_power_up(s);
+    if (c->ctx)
+        c->start_timer = sim_timer_add(s, SIM_LWM2M_START_MS, sim_lwm2m_start, NULL);
+}
+
+/* ---- main loop hooks ------------------------------------------------------------------------ */
+
+int sim_lwm2m_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)
+{
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    sim_lwm2m_check_boot(s);
+    if (!c->ctx || max < 1)
+        return 0;
+    int fd = coap_context_get_coap_fd(c->ctx);
+    coap_tick_t now;
+    coap_ticks(&now);
+    unsigned host_ms = coap_io_prepare_epoll(c->ctx, now);
+    if (host_ms > 0) {
+        double module_ms = (double)host_ms / (s->time_scale > 0 ? s->time_scale : 1.0);
+        uint64_t m = module_ms > 1e15 ? UINT64_MAX : (uint64_t)module_ms;
+        if (m == 0)
+            m = 1;
+        if (m < *timeout_module_ms)
+            *timeout_module_ms = m;
+    }
+    if (fd < 0)
+        return 0;
+    fds[0].fd = fd;
+    fds[0].events = POLLIN;
+    fds[0].revents = 0;
+    return 1;
+}
+
+void sim_lwm2m_service(struct sim *s, const struct pollfd *fds, int n)
+{
+    (void)fds;
+    (void)n;
+    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    sim_lwm2m_check_boot(s);
+    if (!c->ctx)
+        return;
+    coap_io_process(c->ctx, COAP_IO_NO_WAIT);
+}
