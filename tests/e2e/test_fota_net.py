@@ -317,6 +317,32 @@ class HttpTest(unittest.TestCase):
             drops = [e for e in events(sim, "fault") if "net-drop" in e["text"]]
             self.assertEqual(len(drops), 2)
 
+    def test_changed_file_is_fetched_whole(self):
+        # If-Range: the file changed on the server since the power cut → 200, from byte 0
+        path = os.path.join(ROOT, "fota", "changing.upd")
+        shutil.copy(os.path.join(ROOT, "fota", PKG), path)
+        with new_sim(faults=["power-cut=download:30"]) as sim:
+            http_profile(sim)
+            sim.ok('AT+UHTTPC=0,100,"/fota/changing.upd"')
+            sim.wait_exit(30)
+            other = PKG_DATA[:1000] + bytes(b ^ 0x5A for b in PKG_DATA[1000:2000]) + PKG_DATA[2000:]
+            with open(path + ".new", "wb") as f:
+                f.write(other)
+            st = os.stat(path)
+            os.utime(path + ".new", (st.st_atime + 10, st.st_mtime + 10))  # a new ETag
+            os.rename(path + ".new", path)
+            sim.start(faults=[])
+            http_profile(sim)
+            sim.ok('AT+UHTTPC=0,100,"/fota/changing.upd"')
+            self.assertEqual(sim.wait_urc("+UUHTTPCR: 0,100,"),
+                             '+UUHTTPCR: 0,100,1,200,"%s"' % hashlib.md5(other).hexdigest())
+            self.assertEqual(done_event(sim), (len(other), len(other), 0))
+            with open(sim.path("fota/changing.upd"), "rb") as f:
+                self.assertEqual(f.read(), other)
+            req = WEB.requests()[-1]
+            self.assertEqual(req[1], 200)
+            self.assertTrue(req[3].startswith("bytes="), req)
+
     def test_server_stopped_midway_then_resume(self):
         with new_sim() as sim:
             http_profile(sim)
