@@ -42,11 +42,11 @@ struct lfw_at_urc {
 
 struct lfw_at_config {
     const struct lfw_port *port;
-    uint8_t *buf;                   /* line buffer, caller's, >= LFW_AT_BUF_MIN bytes */
+    uint8_t *buf; /* line buffer, caller's, >= LFW_AT_BUF_MIN bytes */
     size_t buf_size;
-    const struct lfw_at_urc *urcs;  /* may be NULL */
+    const struct lfw_at_urc *urcs; /* may be NULL */
     size_t urc_count;
-    void *urc_user;                 /* first argument of every URC handler */
+    void *urc_user; /* first argument of every URC handler */
 };
 
 /* Classification of one complete line. */
@@ -54,7 +54,7 @@ enum lfw_at_line {
     LFW_AT_LINE_OTHER = 0, /* information text, echo, garbage */
     LFW_AT_LINE_OK,
     LFW_AT_LINE_ERROR,
-    LFW_AT_LINE_CME,       /* +CME ERROR: … */
+    LFW_AT_LINE_CME, /* +CME ERROR: … */
     LFW_AT_LINE_ERROR1,
 };
 
@@ -63,9 +63,9 @@ struct lfw_at {
     const struct lfw_port *port;
     uint8_t *buf;
     size_t size;
-    size_t len;     /* valid bytes in buf */
-    size_t scan;    /* bytes of buf already searched for a terminator */
-    size_t consumed;/* bytes at the start of buf that belong to the line last handed out */
+    size_t len;      /* valid bytes in buf */
+    size_t scan;     /* bytes of buf already searched for a terminator */
+    size_t consumed; /* bytes at the start of buf that belong to the line last handed out */
     const struct lfw_at_urc *urcs;
     size_t urc_count;
     void *urc_user;

@@ -46,9 +46,9 @@ enum lfw_errno {
 
 /* What went wrong, with what the module said. Filled by every procedure. */
 struct lfw_error {
-    int code;        /* 0 or LFW_E… (same as the return value) */
-    int result_code; /* module's final code (Appendix A), -1 when none was seen */
-    int cme_code;    /* numeric +CME ERROR code, -1 when none or when it was text */
+    int code;                        /* 0 or LFW_E… (same as the return value) */
+    int result_code;                 /* module's final code (Appendix A), -1 when none was seen */
+    int cme_code;                    /* numeric +CME ERROR code, -1 when none or when it was text */
     char cme_text[LFW_CME_TEXT_MAX]; /* +CME ERROR text ("operation not allowed"), "" if none */
 };
 

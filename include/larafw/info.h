@@ -11,10 +11,10 @@
 #define LFW_INFO_TEXT_MAX 64
 
 struct lfw_info {
-    char version[LFW_INFO_TEXT_MAX]; /* AT+CGMR */
-    char ident[LFW_INFO_TEXT_MAX];   /* ATI (first lines, '\n'-joined, cut to fit) */
-    char model[LFW_INFO_TEXT_MAX];   /* AT+CGMM */
-    char imei[LFW_INFO_TEXT_MAX];    /* AT+CGSN */
+    char version[LFW_INFO_TEXT_MAX];   /* AT+CGMR */
+    char ident[LFW_INFO_TEXT_MAX];     /* ATI (first lines, '\n'-joined, cut to fit) */
+    char model[LFW_INFO_TEXT_MAX];     /* AT+CGMM */
+    char imei[LFW_INFO_TEXT_MAX];      /* AT+CGSN */
     const struct lfw_product *product; /* from ATI, else AT+CGMM; never NULL after success */
 };
 

@@ -29,10 +29,10 @@ enum lfw_phase {
 
 struct lfw_event {
     enum lfw_phase phase;
-    int percent;      /* 0…100, -1 when unknown (install without URCs) */
-    uint32_t bytes;   /* download phase: bytes acknowledged */
-    uint32_t total;   /* download phase: bytes to send */
-    int result_code;  /* final code once known (Appendix A), else -1 */
+    int percent;     /* 0…100, -1 when unknown (install without URCs) */
+    uint32_t bytes;  /* download phase: bytes acknowledged */
+    uint32_t total;  /* download phase: bytes to send */
+    int result_code; /* final code once known (Appendix A), else -1 */
 };
 
 /* Returns 0 to go on. A non-zero return during the download phase cancels the transfer
@@ -41,25 +41,25 @@ typedef int (*lfw_event_fn)(void *user, const struct lfw_event *ev);
 
 /* Every timeout in milliseconds; 0 selects the default given. */
 struct lfw_timeouts {
-    uint32_t cmd_ms;           /* ordinary AT command answer: 10 s */
-    uint32_t foat_prepare_ms;  /* AT+UFWUPD=3 → "+UFWUPD: ONGOING" (~5 s, §3.1): 30 s */
-    uint32_t xmodem_start_ms;  /* receiver's first 'C'/NAK: 109 s (§3.1) */
-    uint32_t xmodem_ack_ms;    /* ACK of one block: 10 s */
-    uint32_t final_ok_ms;      /* OK after the transfer (XMODEM EOT / +UDWNFILE bytes): 60 s */
-    uint32_t prompt_ms;        /* '>' prompt of +UDWNFILE: 10 s */
-    uint32_t install_ms;       /* whole validation + install: product's (65 min / 3 min §3.1;
-                                * lfw_fota_install: at least 20 min, §5.5 Table 4) */
-    uint32_t reboot_ms;        /* after the final code, until AT answers: 5 min */
-    uint32_t poll_ms;          /* one AT poll (answer wait) while waiting for the module: 2 s */
-    uint32_t settle_ms;        /* without URCs: time before the first AT poll: 10 s */
+    uint32_t cmd_ms;          /* ordinary AT command answer: 10 s */
+    uint32_t foat_prepare_ms; /* AT+UFWUPD=3 → "+UFWUPD: ONGOING" (~5 s, §3.1): 30 s */
+    uint32_t xmodem_start_ms; /* receiver's first 'C'/NAK: 109 s (§3.1) */
+    uint32_t xmodem_ack_ms;   /* ACK of one block: 10 s */
+    uint32_t final_ok_ms;     /* OK after the transfer (XMODEM EOT / +UDWNFILE bytes): 60 s */
+    uint32_t prompt_ms;       /* '>' prompt of +UDWNFILE: 10 s */
+    uint32_t install_ms;      /* whole validation + install: product's (65 min / 3 min §3.1;
+                               * lfw_fota_install: at least 20 min, §5.5 Table 4) */
+    uint32_t reboot_ms;       /* after the final code, until AT answers: 5 min */
+    uint32_t poll_ms;         /* one AT poll (answer wait) while waiting for the module: 2 s */
+    uint32_t settle_ms;       /* without URCs: time before the first AT poll: 10 s */
 };
 
 struct lfw_proc_config {
-    struct lfw_at *at;                  /* the AT channel (required) */
-    const struct lfw_product *product;  /* NULL = unknown product (conservative) */
+    struct lfw_at *at;                 /* the AT channel (required) */
+    const struct lfw_product *product; /* NULL = unknown product (conservative) */
     struct lfw_timeouts timeouts;
-    lfw_event_fn on_event;              /* may be NULL */
-    void *user;                         /* first argument of on_event */
+    lfw_event_fn on_event; /* may be NULL */
+    void *user;            /* first argument of on_event */
     /* Progress URCs never reach this link (host on USB, §3.1): wait up to the install limit
      * polling AT, then confirm by version. */
     bool no_urcs;

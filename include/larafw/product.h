@@ -9,13 +9,13 @@
 #include "larafw/error.h"
 
 enum lfw_product_id {
-    LFW_PRODUCT_UNKNOWN = 0,  /* conservative: 65 min install, no 3000000 bit/s */
-    LFW_PRODUCT_R6001D_00B,   /* LARA-R6001D-00B: no +UFWPREVAL step */
-    LFW_PRODUCT_R6004D_00B,   /* LARA-R6004D-00B: no FOAT at 3000000 bit/s */
-    LFW_PRODUCT_R6_00B,       /* other LARA-R6 "00B" */
-    LFW_PRODUCT_R6_01B,       /* LARA-R6 "01B" */
-    LFW_PRODUCT_L6004_00B,    /* LARA-L6004-00B: no 3000000 bit/s */
-    LFW_PRODUCT_L6,           /* other LARA-L6 */
+    LFW_PRODUCT_UNKNOWN = 0, /* conservative: 65 min install, no 3000000 bit/s */
+    LFW_PRODUCT_R6001D_00B,  /* LARA-R6001D-00B: no +UFWPREVAL step */
+    LFW_PRODUCT_R6004D_00B,  /* LARA-R6004D-00B: no FOAT at 3000000 bit/s */
+    LFW_PRODUCT_R6_00B,      /* other LARA-R6 "00B" */
+    LFW_PRODUCT_R6_01B,      /* LARA-R6 "01B" */
+    LFW_PRODUCT_L6004_00B,   /* LARA-L6004-00B: no 3000000 bit/s */
+    LFW_PRODUCT_L6,          /* other LARA-L6 */
     LFW_PRODUCT_COUNT
 };
 
@@ -32,11 +32,11 @@ enum lfw_product_id {
 
 struct lfw_product {
     enum lfw_product_id id;
-    const char *name;             /* "LARA-R6 01B", for messages */
-    const char *model;            /* model prefix matched: "LARA-R6001D", "LARA-R6", … */
-    const char *variant;          /* "00B", "01B" or NULL (any) */
-    uint32_t install_max_ms;      /* FOAT install upper bound (§3.1) */
-    uint32_t features;            /* LFW_FEAT_… */
+    const char *name;        /* "LARA-R6 01B", for messages */
+    const char *model;       /* model prefix matched: "LARA-R6001D", "LARA-R6", … */
+    const char *variant;     /* "00B", "01B" or NULL (any) */
+    uint32_t install_max_ms; /* FOAT install upper bound (§3.1) */
+    uint32_t features;       /* LFW_FEAT_… */
 };
 
 /* Entry for `id`; unknown ids give the LFW_PRODUCT_UNKNOWN entry. Never NULL. */

@@ -41,10 +41,10 @@ struct lfw_xmodem_config {
     const struct lfw_port *port; /* e.g. lfw_at_raw_port() */
     uint8_t *block_buf;          /* caller's, >= LFW_XMODEM_BUF_128 / LFW_XMODEM_BUF_1K */
     size_t block_buf_size;
-    uint16_t block_size;         /* 128 or 1024; 0 = 1024 */
-    uint32_t start_timeout_ms;   /* 0 = LFW_XMODEM_START_TIMEOUT_MS */
-    uint32_t ack_timeout_ms;     /* 0 = LFW_XMODEM_ACK_TIMEOUT_MS */
-    uint32_t max_retries;        /* per block and for EOT; 0 = LFW_XMODEM_MAX_RETRIES */
+    uint16_t block_size;       /* 128 or 1024; 0 = 1024 */
+    uint32_t start_timeout_ms; /* 0 = LFW_XMODEM_START_TIMEOUT_MS */
+    uint32_t ack_timeout_ms;   /* 0 = LFW_XMODEM_ACK_TIMEOUT_MS */
+    uint32_t max_retries;      /* per block and for EOT; 0 = LFW_XMODEM_MAX_RETRIES */
     /* Called after every acknowledged block; a non-zero return cancels the transfer
      * (CAN CAN is sent, lfw_xmodem_send returns LFW_ECANCELED). May be NULL. */
     int (*progress)(void *user, uint32_t bytes, uint32_t total);

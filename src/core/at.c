@@ -386,9 +386,8 @@ int lfw_at_wait_prompt(struct lfw_at *at, uint32_t timeout_ms)
     lfw_deadline_start(&d, at->port, timeout_ms);
     for (;;) {
         const char *line = NULL;
-        int n;
         /* Complete lines first (URCs, echo, a final code), then a bare '>'. */
-        while ((n = take_line(at, &line)) > 0) {
+        while (take_line(at, &line) > 0) {
             int cme = -1;
             enum lfw_at_line kind = lfw_at_classify(line, &cme);
             if (kind != LFW_AT_LINE_OTHER) {

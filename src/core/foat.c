@@ -84,18 +84,24 @@ int lfw_foat_run(const struct lfw_foat_config *cfg, const struct lfw_source *ima
                  struct lfw_error *err)
 {
     struct lfw_proc_run r;
-    const struct lfw_proc_config *proc = cfg != NULL ? cfg->proc : NULL;
-    int rc = lfw_proc_begin(&r, proc, err, 0);
+    if (cfg == NULL) {
+        lfw_error_clear(err);
+        if (err != NULL) {
+            err->code = LFW_EINVAL;
+        }
+        return LFW_EINVAL;
+    }
+    int rc = lfw_proc_begin(&r, cfg->proc, err, 0);
     if (rc != 0) {
         return lfw_proc_end(&r, rc);
     }
-    if (proc->timeouts.install_ms == 0) {
+    if (r.cfg->timeouts.install_ms == 0) {
         r.t.install_ms = r.product->install_max_ms; /* §3.1: 65 min R6 00B, else 3 min */
     }
     if (image == NULL || image->read == NULL || cfg->block_buf == NULL) {
         return lfw_proc_end(&r, LFW_EINVAL);
     }
-    uint32_t fast = proc->transfer_baud != r.base_baud ? proc->transfer_baud : 0;
+    uint32_t fast = r.cfg->transfer_baud != r.base_baud ? r.cfg->transfer_baud : 0;
     if (fast != 0) {
         rc = lfw_proc_set_rate(&r, fast);
         if (rc != 0) {

@@ -103,8 +103,7 @@ int lfw_fota_push(const struct lfw_proc_config *proc, const char *name,
     return lfw_proc_end(&r, rc);
 }
 
-int lfw_fota_install(const struct lfw_proc_config *proc, uint32_t urc_baud,
-                     struct lfw_error *err)
+int lfw_fota_install(const struct lfw_proc_config *proc, uint32_t urc_baud, struct lfw_error *err)
 {
     struct lfw_proc_run r;
     int rc = lfw_proc_begin(&r, proc, err, 0);

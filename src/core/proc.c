@@ -8,7 +8,7 @@
 #include "util.h"
 
 #define DEFAULT_CMD_MS      10000u
-#define DEFAULT_PREPARE_MS  30000u  /* §3.1: ~5 s preparation before +UFWUPD: ONGOING */
+#define DEFAULT_PREPARE_MS  30000u /* §3.1: ~5 s preparation before +UFWUPD: ONGOING */
 #define DEFAULT_FINAL_OK_MS 60000u
 #define DEFAULT_PROMPT_MS   10000u
 #define DEFAULT_REBOOT_MS   300000u
@@ -20,8 +20,8 @@ static uint32_t or_default(uint32_t v, uint32_t def)
     return v != 0 ? v : def;
 }
 
-int lfw_proc_begin(struct lfw_proc_run *r, const struct lfw_proc_config *cfg,
-                   struct lfw_error *err, uint32_t install_default_ms)
+int lfw_proc_begin(struct lfw_proc_run *r, const struct lfw_proc_config *cfg, struct lfw_error *err,
+                   uint32_t install_default_ms)
 {
     lfw_error_clear(err);
     memset(r, 0, sizeof *r);
@@ -61,8 +61,8 @@ int lfw_proc_end(struct lfw_proc_run *r, int rc)
     return rc;
 }
 
-int lfw_proc_emit(const struct lfw_proc_run *r, enum lfw_phase phase, int percent,
-                  uint32_t bytes, uint32_t total, int result_code)
+int lfw_proc_emit(const struct lfw_proc_run *r, enum lfw_phase phase, int percent, uint32_t bytes,
+                  uint32_t total, int result_code)
 {
     if (r->cfg == NULL || r->cfg->on_event == NULL) {
         return 0;
@@ -193,8 +193,8 @@ static int wait_alive(struct lfw_proc_run *r, uint32_t total_ms, uint32_t other_
     return rc;
 }
 
-int lfw_proc_finish_install(struct lfw_proc_run *r, const char *progress_prefix,
-                            uint32_t urc_baud, uint32_t alt_baud)
+int lfw_proc_finish_install(struct lfw_proc_run *r, const char *progress_prefix, uint32_t urc_baud,
+                            uint32_t alt_baud)
 {
     const struct lfw_proc_config *cfg = r->cfg;
     enum install_state state = cfg->no_urcs ? INSTALL_WAIT_QUIET : INSTALL_WAIT_URC;
@@ -257,8 +257,7 @@ int lfw_proc_finish_install(struct lfw_proc_run *r, const char *progress_prefix,
             if (cfg->version_out != NULL && cfg->version_out_size > 0) {
                 (void)lfw_str_copy(cfg->version_out, cfg->version_out_size, version);
             }
-            if (cfg->expected_version != NULL &&
-                strcmp(cfg->expected_version, version) != 0) {
+            if (cfg->expected_version != NULL && strcmp(cfg->expected_version, version) != 0) {
                 return LFW_EVERSION;
             }
             (void)lfw_proc_emit(r, LFW_PHASE_DONE, 100, 0, 0, code);

@@ -18,15 +18,15 @@ struct lfw_proc_run {
 
 /* Checks cfg and fills `r`; install_ms defaults to `install_default_ms`. Returns 0 or
  * LFW_EINVAL. */
-int lfw_proc_begin(struct lfw_proc_run *r, const struct lfw_proc_config *cfg,
-                   struct lfw_error *err, uint32_t install_default_ms);
+int lfw_proc_begin(struct lfw_proc_run *r, const struct lfw_proc_config *cfg, struct lfw_error *err,
+                   uint32_t install_default_ms);
 
 /* Records `rc` (and the channel's +CME ERROR for LFW_ECME) in r->err; returns rc. */
 int lfw_proc_end(struct lfw_proc_run *r, int rc);
 
 /* Reports an event; returns the callback's answer (0 = go on). */
-int lfw_proc_emit(const struct lfw_proc_run *r, enum lfw_phase phase, int percent,
-                  uint32_t bytes, uint32_t total, int result_code);
+int lfw_proc_emit(const struct lfw_proc_run *r, enum lfw_phase phase, int percent, uint32_t bytes,
+                  uint32_t total, int result_code);
 
 /* Percent of bytes/total without 64-bit division. */
 int lfw_proc_percent(uint32_t bytes, uint32_t total);
@@ -43,7 +43,7 @@ int lfw_proc_set_host_rate(struct lfw_proc_run *r, uint32_t baud);
  * checks the expected version. urc_baud: the rate the progress URCs use; the host runs at
  * r->base_baud before and after. alt_baud (0 = none): another rate the module may answer AT at
  * after the reboot (the transfer rate), tried when the base rate gets no answer. */
-int lfw_proc_finish_install(struct lfw_proc_run *r, const char *progress_prefix,
-                            uint32_t urc_baud, uint32_t alt_baud);
+int lfw_proc_finish_install(struct lfw_proc_run *r, const char *progress_prefix, uint32_t urc_baud,
+                            uint32_t alt_baud);
 
 #endif /* LARAFW_CORE_PROC_INTERNAL_H */

@@ -6,8 +6,7 @@
 
 /* Order matters for lfw_product_match: specific type numbers first, then the series. */
 static const struct lfw_product products[] = {
-    {LFW_PRODUCT_UNKNOWN, "unknown product", "", NULL, LFW_INSTALL_MAX_00B_MS,
-     LFW_FEAT_PREVAL},
+    {LFW_PRODUCT_UNKNOWN, "unknown product", "", NULL, LFW_INSTALL_MAX_00B_MS, LFW_FEAT_PREVAL},
     /* §3.1.1 note: R6001D-00B has no pre-validation step. */
     {LFW_PRODUCT_R6001D_00B, "LARA-R6001D-00B", "LARA-R6001D", "00B", LFW_INSTALL_MAX_00B_MS,
      LFW_FEAT_BAUD_3M | LFW_FEAT_FTP_HTTP_FOTA},

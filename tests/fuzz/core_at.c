@@ -138,8 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rc = lfw_fota_install(&pc, 0, &err);
         } else {
             static uint8_t block[LFW_XMODEM_BUF_1K];
-            struct lfw_foat_config fc = {&pc, block, sizeof block,
-                                         (data[1] & 0x40u) ? 128 : 1024, 3};
+            struct lfw_foat_config fc = {&pc, block, sizeof block, (data[1] & 0x40u) ? 128 : 1024,
+                                         3};
             struct lfw_source src = {image_read, NULL, 1500};
             rc = lfw_foat_run(&fc, &src, NULL);
         }

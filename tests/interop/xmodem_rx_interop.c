@@ -97,8 +97,8 @@ static int mem_read(void *user, uint32_t offset, uint8_t *buf, size_t len)
 }
 
 /* Runs one transfer; returns 0 when rx received the data intact. */
-static int run_case(const char *rx, const char *dir, const char *name, uint16_t block,
-                    int crc, const char *errors, size_t size)
+static int run_case(const char *rx, const char *dir, const char *name, uint16_t block, int crc,
+                    const char *errors, size_t size)
 {
     uint8_t *data = malloc(size);
     if (data == NULL) {
@@ -136,9 +136,11 @@ static int run_case(const char *rx, const char *dir, const char *name, uint16_t 
         close(master);
         close(slave);
         if (errors != NULL) {
-            execl(rx, rx, getenv("LARAFW_INTEROP_RXLOG") ? "-vvvvv" : "-q", crc ? "-c" : "-b", "--errors", errors, out, (char *)NULL);
+            execl(rx, rx, getenv("LARAFW_INTEROP_RXLOG") ? "-vvvvv" : "-q", crc ? "-c" : "-b",
+                  "--errors", errors, out, (char *)NULL);
         } else {
-            execl(rx, rx, getenv("LARAFW_INTEROP_RXLOG") ? "-vvvvv" : "-q", crc ? "-c" : "-b", out, (char *)NULL);
+            execl(rx, rx, getenv("LARAFW_INTEROP_RXLOG") ? "-vvvvv" : "-q", crc ? "-c" : "-b", out,
+                  (char *)NULL);
         }
         _exit(127);
     }
@@ -206,8 +208,8 @@ static int run_case(const char *rx, const char *dir, const char *name, uint16_t 
             }
         }
     }
-    printf("%s: %s (%zu bytes, %u blocks, %u retransmissions, %s)\n", name,
-           failed ? "FAIL" : "ok", size, x.blocks, x.retransmissions, x.crc ? "CRC" : "checksum");
+    printf("%s: %s (%zu bytes, %u blocks, %u retransmissions, %s)\n", name, failed ? "FAIL" : "ok",
+           size, x.blocks, x.retransmissions, x.crc ? "CRC" : "checksum");
     if (errors != NULL && !failed && x.retransmissions == 0) {
         fprintf(stderr, "%s: rx was told to corrupt data but nothing was sent again\n", name);
         failed = 1;

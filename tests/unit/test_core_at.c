@@ -143,9 +143,10 @@ static void test_garbage_and_overlong_lines(void **state)
     struct fixture *f = *state;
     fake_port_expect_str(f->fp, "AT\r");
     /* noise bytes, an overlong line (> 64 bytes, dropped), a NUL, then OK */
-    fake_port_read_str(f->fp, "\xff\xfe\x01garbage\r\n"
-                              "0123456789012345678901234567890123456789012345678901234567890123456789"
-                              "0123456789\r\n");
+    fake_port_read_str(f->fp,
+                       "\xff\xfe\x01garbage\r\n"
+                       "0123456789012345678901234567890123456789012345678901234567890123456789"
+                       "0123456789\r\n");
     fake_port_read(f->fp, "x\0y\r\n", 5);
     fake_port_read_str(f->fp, "OK\r\n");
     assert_int_equal(lfw_at_cmd(&f->at, "AT", NULL, NULL, 0, 1000), 0);
@@ -203,8 +204,7 @@ static void test_error_codes(void **state)
 
     fake_port_expect_str(f->fp, "AT+UFWINSTALL=1,115200\r");
     fake_port_read_str(f->fp, "\r\n+CME ERROR: operation not allowed\r\n");
-    assert_int_equal(lfw_at_cmd(&f->at, "AT+UFWINSTALL=1,115200", NULL, NULL, 0, 1000),
-                     LFW_ECME);
+    assert_int_equal(lfw_at_cmd(&f->at, "AT+UFWINSTALL=1,115200", NULL, NULL, 0, 1000), LFW_ECME);
     assert_int_equal(lfw_at_last_cme(&f->at, &text), -1);
     assert_string_equal(text, "operation not allowed");
 

@@ -55,8 +55,8 @@ static int setup(void **state)
     memset(&f, 0, sizeof f);
     f.fp = fake_port_new();
     fake_port_set_now(f.fp, 0xffff0000u); /* the clock wraps during every procedure */
-    struct lfw_at_config ac = {.port = fake_port_port(f.fp), .buf = f.line,
-                               .buf_size = sizeof f.line};
+    struct lfw_at_config ac = {
+        .port = fake_port_port(f.fp), .buf = f.line, .buf_size = sizeof f.line};
     assert_int_equal(lfw_at_init(&f.at, &ac), 0);
     for (size_t i = 0; i < sizeof f.image; i++) {
         f.image[i] = (uint8_t)(i ^ (i >> 3));

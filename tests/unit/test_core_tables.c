@@ -110,8 +110,8 @@ static void test_product_features(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_strerror),      cmocka_unit_test(test_result_str),
-        cmocka_unit_test(test_error_clear),   cmocka_unit_test(test_product_match),
+        cmocka_unit_test(test_strerror),         cmocka_unit_test(test_result_str),
+        cmocka_unit_test(test_error_clear),      cmocka_unit_test(test_product_match),
         cmocka_unit_test(test_product_features),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

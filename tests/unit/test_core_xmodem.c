@@ -24,7 +24,7 @@ struct rx {
     int drop_ack_block;  /* say nothing to this block once (lost ACK) */
     int cancel_at_block; /* answer this block with CAN CAN */
     int nak_always;
-    int nak_eot;         /* NAK this many EOTs first */
+    int nak_eot; /* NAK this many EOTs first */
     /* what happened */
     int blocks_seen, dups, eots, cans, bad_blocks;
     size_t block_sizes[2]; /* [0] 128-byte, [1] 1K */
