@@ -28,6 +28,16 @@ class ServerError(AssertionError):
     pass
 
 
+def _die_with_parent():
+    """In the child before exec: SIGTERM when the test process dies, so that a killed test run
+    never leaves servers behind (Linux prctl(PR_SET_PDEATHSIG))."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def available(*programs):
     """True when every program exists and is executable."""
     return all(os.access(p, os.X_OK) for p in programs)
@@ -160,7 +170,7 @@ class Vsftpd(_Server):
             f.write(self.config())
         out = open(self.p("stderr.log"), "ab")
         self.proc = subprocess.Popen([VSFTPD, self.p("vsftpd.conf")], stdin=subprocess.DEVNULL,
-                                     stdout=out, stderr=out)
+                                     stdout=out, stderr=out, preexec_fn=_die_with_parent)
         out.close()
         wait_port(self.port, self.proc, log=self.p("stderr.log"))
 
@@ -251,7 +261,8 @@ http {
         out = open(self.p("stderr.log"), "ab")
         self.proc = subprocess.Popen([NGINX, "-c", self.p("nginx.conf"), "-p", self.dir + "/",
                                       "-e", self.p("error.log")],
-                                     stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+                                     stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                     preexec_fn=_die_with_parent)
         out.close()
         wait_port(self.port, self.proc, log=self.p("error.log"))
         wait_port(self.tls_port, self.proc, log=self.p("error.log"))
