@@ -94,6 +94,32 @@ static int sim_cmd_cgsn(struct sim *s, enum sim_if iface, const struct sim_at_cm
     return sim_ident(s, iface, c, s->st.imei);
 }
 
+/* ATZ / AT&F: back to the (only) stored profile: echo on, +CMEE 0 (docs/simulator.md). */
+static int sim_cmd_profile(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
+{
+    if (c->basic_value > 0)
+        return SIM_RES_ERROR;
+    s->port[iface].echo = true;
+    s->cmee = 0;
+    return SIM_RES_OK;
+}
+
+/* ATV1 / ATQ0 are what the simulator does anyway; numeric or quiet result codes are not
+ * simulated (ERROR). */
+static int sim_cmd_v(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
+{
+    (void)s;
+    (void)iface;
+    return c->basic_value == 1 ? SIM_RES_OK : SIM_RES_ERROR;
+}
+
+static int sim_cmd_q(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
+{
+    (void)s;
+    (void)iface;
+    return c->basic_value <= 0 ? SIM_RES_OK : SIM_RES_ERROR;
+}
+
 /* ---- +CMEE ---- */
 
 static int sim_cmd_cmee(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
@@ -463,6 +489,10 @@ static int sim_cmd_ubandmask(struct sim *s, enum sim_if iface, const struct sim_
 const struct sim_cmd sim_cmds_basic[] = {
     {"E", sim_cmd_e},
     {"I", sim_cmd_i},
+    {"Z", sim_cmd_profile},
+    {"&F", sim_cmd_profile},
+    {"V", sim_cmd_v},
+    {"Q", sim_cmd_q},
     {"+CGMI", sim_cmd_cgmi},
     {"+CGMM", sim_cmd_cgmm},
     {"+CGMR", sim_cmd_cgmr},

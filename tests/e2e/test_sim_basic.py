@@ -366,6 +366,15 @@ class Platform(unittest.TestCase):
             self.assertEqual(boots, [1, 2])
             self.assertIn("uart AT+CGMR", [e["text"] for e in ev if e["kind"] == "cmd"])
 
+    def test_report_escapes_anything(self):
+        with Sim(time_scale=FAST) as s:
+            s.uart.write(b'AT+X="q\\\xff\x01"\r')
+            self.assertEqual(s.uart.readline(), 'AT+X="q\\\xff\x01"')  # echo
+            self.assertEqual(s.uart.readline(), "ERROR")
+            s.kill()
+            texts = [e["text"] for e in s.report() if e["kind"] == "cmd"]
+            self.assertIn('uart AT+X="q\\.."', texts)  # non-printable bytes shown as '.'
+
     def test_usage(self):
         p = run_sim("--uart", "/tmp/x")
         self.assertEqual(p.returncode, 2)

@@ -108,6 +108,15 @@ static void test_echo(void **state)
     expect("ATE0\r", "ATE0\r\r\nOK\r\n");
     expect("AT\r", "\r\nOK\r\n");
     expect("ATE2\r", "\r\nERROR\r\n");
+    expect("AT+CMEE=2\r", "\r\nOK\r\n");
+    expect("AT&F\r", "\r\nOK\r\n"); /* factory profile: echo on, +CMEE 0 */
+    expect("AT+CMEE?\r", "AT+CMEE?\r\r\n+CMEE: 0\r\n\r\nOK\r\n");
+    expect("ATE0\r", "ATE0\r\r\nOK\r\n");
+    expect("ATZ\r", "\r\nOK\r\n");
+    expect("ATV0\r", "ATV0\r\r\nERROR\r\n");
+    expect("ATV1\r", "ATV1\r\r\nOK\r\n");
+    expect("ATQ0\r", "ATQ0\r\r\nOK\r\n");
+    expect("ATQ1\r", "ATQ1\r\r\nERROR\r\n");
 }
 
 static void test_long_line(void **state)
