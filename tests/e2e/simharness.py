@@ -10,8 +10,8 @@ Typical use::
         sim.start()                            # next power-up on the same state dir
         sim.uart.wait_urc("+UFWUPD:")          # a URC line, even one that came during cmd()
 
-Binaries come from the environment (CTest sets them): LARAFW_SIM, LARAFW_PKG, LARAFW_CLI;
-otherwise build/bin/ of the repository is tried. Every wait has a host timeout that fails
+Binaries come from the environment (CTest sets them): LARAFW_SIM, LARAFW_PKG; otherwise
+build*/bin/ of the repository is tried (find_binary() serves other programs the same way). Every wait has a host timeout that fails
 the test (SimError) instead of hanging; nothing here sleeps to synchronise.
 """
 
