@@ -1,10 +1,14 @@
 /* Network downloads of the simulated module: FOTA over FTP (§4.2.1) and HTTP(S) (§4.2.2).
  *
- * sim_net.c   the transfer engine: libcurl's multi interface driven by the single-threaded
- *             ppoll() loop of sim_main.c (sim_net_poll_setup / sim_net_service), the partial
- *             package and its resume record in the state directory, MD5, the FOTA area
- * sim_ftp.c   AT+UFTP, AT+UFTPC, AT+UFTPER
- * sim_http.c  AT+UHTTP, AT+UHTTPC, AT+UHTTPER
+ * sim_net.c        the transfer engine: libcurl's multi interface driven by the single-threaded
+ *                  ppoll() loop of sim_main.c (sim_net_poll_setup / sim_net_service), progress,
+ *                  faults, checkpoints, the package's arrival in the FOTA area
+ * sim_net_store.c  the partial package's resume record in the state directory, MD5 of a file
+ * sim_net_at.c     error class/code table, URLs, password redaction of the report
+ * sim_md5.c        MD5 (RFC 1321)
+ * sim_ftp.c        AT+UFTP, AT+UFTPC, AT+UFTPER
+ * sim_http.c       AT+UHTTP, AT+UHTTPC, AT+UHTTPER
+ * (sim_ufota.c uses the engine for the uFOTA package download, kind SIM_DL_LWM2M.)
  *
  * One process = one module = at most one network transfer at a time (§6 Table 5). The engine's
  * volatile state is file-static in sim_net.c; it notices a module reset (sim_reboot) by the
