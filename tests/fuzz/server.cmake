@@ -1,0 +1,6 @@
+if(NOT TARGET larafw-server)
+  return()
+endif()
+# larafw-server parsers (TLV, link format, registration query, Range, JSON); corpus in
+# tests/fuzz/corpus/server_lwm2m/ (first byte selects the parser, see server_lwm2m.c).
+larafw_fuzz_target(server_lwm2m ${CMAKE_CURRENT_LIST_DIR}/server_lwm2m.c lfwsrv-parse)

@@ -1,0 +1,322 @@
+/* larafw-server parsers and encoders: OMA TLV, CoRE link format, registration query, HTTP
+ * Range, JSON, PSK file, OMA object 5 texts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "srv_json.h"
+#include "srv_link.h"
+#include "srv_oma.h"
+#include "srv_psk.h"
+#include "srv_range.h"
+#include "srv_regq.h"
+#include "srv_tlv.h"
+
+/* ---- TLV ---- */
+
+static void test_tlv_spec_example(void **state)
+{
+    (void)state;
+    /* OMA-TS-LightweightM2M-V1_0 §6.4.3.1 example: device object instance 0, resource 0
+     * "Open Mobile Alliance" and 1 "Lightweight M2M Client". */
+    static const uint8_t in[] = {
+        0x08, 0x00, 0x30, /* instance 0, 48 bytes */
+        0xc8, 0x00, 0x14, 'O', 'p', 'e', 'n', ' ', 'M', 'o', 'b', 'i', 'l',
+        'e',  ' ',  'A',  'l', 'l', 'i', 'a', 'n', 'c', 'e', /* /0: 20 bytes */
+        0xc8, 0x01, 0x16, 'L', 'i', 'g', 'h', 't', 'w', 'e', 'i', 'g', 'h',
+        't',  ' ',  'M',  '2', 'M', ' ', 'C', 'l', 'i', 'e', 'n', 't', /* /1: 22 bytes */
+        0xc1, 0x09, 0x64,                                              /* /9 battery level 100 */
+    };
+    struct srv_tlv t;
+    char s[64];
+    assert_int_equal(srv_tlv_find(in, sizeof in, 1, &t), 0);
+    assert_int_equal(srv_tlv_str(&t, s, sizeof s), 0);
+    assert_string_equal(s, "Lightweight M2M Client");
+    /* /9 is outside the instance: found at the top level */
+    int64_t v;
+    assert_int_equal(srv_tlv_find(in, sizeof in, 9, &t), 0);
+    assert_int_equal(srv_tlv_int(&t, &v), 0);
+    assert_int_equal(v, 100);
+    assert_int_equal(srv_tlv_find(in, sizeof in, 7, &t), SRV_E_NOTFOUND);
+}
+
+static void test_tlv_roundtrip_lengths(void **state)
+{
+    (void)state;
+    static uint8_t value[70000];
+    static uint8_t buf[70016];
+    for (size_t i = 0; i < sizeof value; i++)
+        value[i] = (uint8_t)i;
+    const size_t lens[] = {0, 1, 7, 8, 255, 256, 65535, 65536, 70000};
+    const uint16_t ids[] = {0, 1, 255, 256, 65535};
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        for (size_t ii = 0; ii < sizeof ids / sizeof ids[0]; ii++) {
+            long n = srv_tlv_put(buf, sizeof buf, SRV_TLV_RESOURCE, ids[ii], value, lens[li]);
+            assert_true(n > 0);
+            size_t off = 0;
+            struct srv_tlv t;
+            assert_int_equal(srv_tlv_next(buf, (size_t)n, &off, &t), 1);
+            assert_int_equal(off, (size_t)n);
+            assert_int_equal(t.type, SRV_TLV_RESOURCE);
+            assert_int_equal(t.id, ids[ii]);
+            assert_int_equal(t.len, lens[li]);
+            if (lens[li])
+                assert_memory_equal(t.value, value, lens[li]);
+            assert_int_equal(srv_tlv_next(buf, (size_t)n, &off, &t), 0);
+            /* every truncation is an error, never a read past the end */
+            for (long cut = 1; cut < n && cut < 12; cut++) {
+                off = 0;
+                assert_int_equal(srv_tlv_next(buf, (size_t)(n - cut), &off, &t), SRV_E_PARSE);
+            }
+        }
+    }
+    assert_int_equal(srv_tlv_put(buf, 3, SRV_TLV_RESOURCE, 1, value, 8), SRV_E_NOSPACE);
+    assert_int_equal(srv_tlv_put(buf, sizeof buf, SRV_TLV_RESOURCE, 1, value, 0x1000000),
+                     SRV_E_ARG);
+}
+
+static void test_tlv_integers(void **state)
+{
+    (void)state;
+    const int64_t values[] = {
+        0,      1,     -1,           127,           -128,         128,       -129,     32767,
+        -32768, 32768, 2147483647LL, -2147483648LL, 2147483648LL, INT64_MAX, INT64_MIN};
+    const size_t sizes[] = {1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 8, 8, 8};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        uint8_t buf[16];
+        long n = srv_tlv_put_int(buf, sizeof buf, SRV_TLV_RESOURCE, 5, values[i]);
+        /* type, id, then the length in the type byte up to 7 bytes, one more byte for 8 */
+        assert_int_equal(n, (sizes[i] == 8 ? 3 : 2) + (long)sizes[i]);
+        size_t off = 0;
+        struct srv_tlv t;
+        int64_t v;
+        assert_int_equal(srv_tlv_next(buf, (size_t)n, &off, &t), 1);
+        assert_int_equal(srv_tlv_int(&t, &v), 0);
+        assert_true(v == values[i]);
+    }
+    struct srv_tlv odd = {SRV_TLV_RESOURCE, 0, (const uint8_t *)"abc", 3};
+    int64_t v;
+    assert_int_equal(srv_tlv_int(&odd, &v), SRV_E_PARSE);
+    char small[2];
+    assert_int_equal(srv_tlv_str(&odd, small, sizeof small), SRV_E_NOSPACE);
+}
+
+/* ---- link format ---- */
+
+static void test_link_registration(void **state)
+{
+    (void)state;
+    const char *p = "</>;rt=\"oma.lwm2m\";ct=11543,</1/10>;ssid=721,</3/0>,</5/0>,</3442/0/1>";
+    struct srv_link l[8];
+    size_t n;
+    assert_int_equal(srv_link_parse(p, strlen(p), l, 8, &n), 0);
+    assert_int_equal(n, 5);
+    assert_string_equal(l[0].path, "/");
+    assert_int_equal(l[0].obj, -1);
+    assert_int_equal(l[1].obj, 1);
+    assert_int_equal(l[1].inst, 10);
+    assert_int_equal(l[1].res, -1);
+    assert_int_equal(l[3].obj, 5);
+    assert_int_equal(l[3].inst, 0);
+    assert_int_equal(l[4].obj, 3442);
+    assert_int_equal(l[4].res, 1);
+    /* more links than room: all counted, the first ones stored */
+    assert_int_equal(srv_link_parse(p, strlen(p), l, 2, &n), 0);
+    assert_int_equal(n, 5);
+    assert_int_equal(l[1].inst, 10);
+}
+
+static void test_link_attributes_and_errors(void **state)
+{
+    (void)state;
+    struct srv_link l[4];
+    size_t n;
+    const char *quoted = "</a>;title=\"x, y\",</5/0>";
+    assert_int_equal(srv_link_parse(quoted, strlen(quoted), l, 4, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(l[0].path, "/a");
+    assert_int_equal(l[1].obj, 5);
+    const char *ws = " </3/0> ,\n</5/0>";
+    assert_int_equal(srv_link_parse(ws, strlen(ws), l, 4, &n), 0);
+    assert_int_equal(n, 2);
+    const char *bad[] = {"", "3/0", "</3/0", "</3/0>;t=\"unterminated", "</3/0>,x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(srv_link_parse(bad[i], strlen(bad[i]), l, 4, &n), SRV_E_PARSE);
+    const char *big = "</99999/0>";
+    assert_int_equal(srv_link_parse(big, strlen(big), l, 4, &n), 0);
+    assert_int_equal(l[0].obj, -1); /* not an LwM2M object id */
+}
+
+/* ---- registration query ---- */
+
+static void test_regq(void **state)
+{
+    (void)state;
+    struct srv_reg_query q;
+    const char *full = "ep=test&lt=60&lwm2m=1.0&b=U";
+    assert_int_equal(srv_regq_parse(full, strlen(full), true, &q), 0);
+    assert_string_equal(q.ep, "test");
+    assert_int_equal(q.lifetime, 60);
+    assert_string_equal(q.lwm2m, "1.0");
+    assert_string_equal(q.binding, "U");
+    const char *minimal = "ep=urn:imei:351234567890123";
+    assert_int_equal(srv_regq_parse(minimal, strlen(minimal), true, &q), 0);
+    assert_int_equal(q.lifetime, SRV_DEFAULT_LIFETIME);
+    assert_false(q.has_lt);
+    const char *update = "lt=300";
+    assert_int_equal(srv_regq_parse(update, strlen(update), false, &q), 0);
+    assert_true(q.has_lt);
+    assert_int_equal(srv_regq_parse(NULL, 0, false, &q), 0);
+    const char *bad[] = {
+        "lt=60",          "ep=",      "ep=x&lt=0",         "ep=x&lt=-5", "ep=x&lt=abc",
+        "ep=x&lwm2m=2.0", "ep=x&b=T", "ep=x&lt=9999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(srv_regq_parse(bad[i], strlen(bad[i]), true, &q), SRV_E_PARSE);
+    char longep[100] = "ep=";
+    memset(longep + 3, 'a', 80);
+    longep[83] = '\0';
+    assert_int_equal(srv_regq_parse(longep, strlen(longep), true, &q), SRV_E_PARSE);
+    const char *unknown = "ep=x&sms=123&foo&Q";
+    assert_int_equal(srv_regq_parse(unknown, strlen(unknown), true, &q), 0);
+}
+
+/* ---- Range ---- */
+
+static void test_range(void **state)
+{
+    (void)state;
+    uint64_t a, b;
+    assert_int_equal(srv_range_parse(NULL, 100, &a, &b), SRV_RANGE_IGNORE);
+    assert_int_equal(srv_range_parse("bytes=0-9", 100, &a, &b), SRV_RANGE_OK);
+    assert_true(a == 0 && b == 9);
+    assert_int_equal(srv_range_parse("bytes=90-", 100, &a, &b), SRV_RANGE_OK);
+    assert_true(a == 90 && b == 99);
+    assert_int_equal(srv_range_parse("bytes=90-500", 100, &a, &b), SRV_RANGE_OK);
+    assert_true(a == 90 && b == 99);
+    assert_int_equal(srv_range_parse("bytes=-10", 100, &a, &b), SRV_RANGE_OK);
+    assert_true(a == 90 && b == 99);
+    assert_int_equal(srv_range_parse("bytes=-1000", 100, &a, &b), SRV_RANGE_OK);
+    assert_true(a == 0 && b == 99);
+    assert_int_equal(srv_range_parse("bytes=100-", 100, &a, &b), SRV_RANGE_UNSAT);
+    assert_int_equal(srv_range_parse("bytes=-0", 100, &a, &b), SRV_RANGE_UNSAT);
+    assert_int_equal(srv_range_parse("bytes=0-", 0, &a, &b), SRV_RANGE_UNSAT);
+    assert_int_equal(srv_range_parse("bytes=5-2", 100, &a, &b), SRV_RANGE_IGNORE);
+    assert_int_equal(srv_range_parse("bytes=0-1,5-6", 100, &a, &b), SRV_RANGE_IGNORE);
+    assert_int_equal(srv_range_parse("items=0-1", 100, &a, &b), SRV_RANGE_IGNORE);
+    assert_int_equal(srv_range_parse("bytes=x-1", 100, &a, &b), SRV_RANGE_IGNORE);
+    assert_int_equal(srv_range_parse("bytes=99999999999999999999-", 100, &a, &b), SRV_RANGE_IGNORE);
+}
+
+/* ---- JSON ---- */
+
+static void test_json_roundtrip(void **state)
+{
+    (void)state;
+    struct srv_buf b = {0};
+    srv_buf_append(&b, "{", 1);
+    srv_json_kv_str(&b, "package", "v1-\"v2\"\\\n.upd");
+    srv_buf_append(&b, ",", 1);
+    srv_json_kv_int(&b, "n", -42);
+    srv_buf_append(&b, ",", 1);
+    srv_json_kv_bool(&b, "ok", true);
+    srv_buf_append(&b, "}", 1);
+    assert_false(b.failed);
+    struct srv_json_span s = {b.data, b.len};
+    char out[64];
+    long long n;
+    assert_int_equal(srv_json_get_str(s, "package", out, sizeof out), 0);
+    assert_string_equal(out, "v1-\"v2\"\\\n.upd");
+    assert_int_equal(srv_json_get_int(s, "n", &n), 0);
+    assert_int_equal(n, -42);
+    assert_int_equal(srv_json_get_str(s, "missing", out, sizeof out), SRV_E_NOTFOUND);
+    assert_int_equal(srv_json_get_str(s, "n", out, sizeof out), SRV_E_PARSE);
+    assert_int_equal(srv_json_get_str(s, "package", out, 4), SRV_E_NOSPACE);
+    srv_buf_free(&b);
+}
+
+static void test_json_reader(void **state)
+{
+    (void)state;
+    const char *arr =
+        " [ {\"a\":{\"x\":[1,2,{\"y\":\"]\"}]},\"b\":\"two\"}, {\"b\":\"\\u0041\"} ] ";
+    struct srv_json_span s = {arr, strlen(arr)}, e;
+    char out[16];
+    assert_int_equal(srv_json_element(s, 0, &e), 0);
+    assert_int_equal(srv_json_get_str(e, "b", out, sizeof out), 0);
+    assert_string_equal(out, "two");
+    assert_int_equal(srv_json_element(s, 1, &e), 0);
+    assert_int_equal(srv_json_get_str(e, "b", out, sizeof out), 0);
+    assert_string_equal(out, "A");
+    assert_int_equal(srv_json_element(s, 2, &e), SRV_E_NOTFOUND);
+    const char *bad[] = {"", "{", "{\"a\"}", "{\"a\":}", "[1,", "{\"a\":\"x}", "nope"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct srv_json_span b = {bad[i], strlen(bad[i])};
+        assert_int_not_equal(srv_json_get_str(b, "a", out, sizeof out), 0);
+    }
+    /* deep nesting is refused, not recursed into without bound */
+    char deep[200];
+    memset(deep, '[', sizeof deep);
+    char obj[260];
+    snprintf(obj, sizeof obj, "{\"a\":%.*s}", (int)sizeof deep, deep);
+    struct srv_json_span d = {obj, strlen(obj)};
+    assert_int_equal(srv_json_get_str(d, "a", out, sizeof out), SRV_E_PARSE);
+}
+
+/* ---- PSK file, OMA table ---- */
+
+static void test_psk(void **state)
+{
+    (void)state;
+    const char *text = "# devices\nlara-1:00112233445566778899aabbccddeeff\n\n  lara-2:0A0b\r\n";
+    struct srv_psk_table t;
+    int line = 0;
+    assert_int_equal(srv_psk_parse(text, strlen(text), &t, &line), 0);
+    assert_int_equal(t.count, 2);
+    const struct srv_psk_entry *e = srv_psk_find(&t, (const uint8_t *)"lara-2", 6);
+    assert_non_null(e);
+    assert_int_equal(e->key_len, 2);
+    assert_int_equal(e->key[0], 0x0a);
+    assert_null(srv_psk_find(&t, (const uint8_t *)"lara-3", 6));
+    srv_psk_free(&t);
+    const char *bad = "ok:00\nbroken:0g\n";
+    assert_int_equal(srv_psk_parse(bad, strlen(bad), &t, &line), SRV_E_PARSE);
+    assert_int_equal(line, 2);
+    const char *nocolon = "abc\n";
+    assert_int_equal(srv_psk_parse(nocolon, strlen(nocolon), &t, &line), SRV_E_PARSE);
+}
+
+static void test_oma_table(void **state)
+{
+    (void)state;
+    assert_string_equal(srv_oma_result_text(5), "integrity check failure");
+    assert_string_equal(srv_oma_result_text(9), "unsupported protocol");
+    assert_string_equal(srv_oma_result_text(10), "unknown");
+    assert_string_equal(srv_oma_state_name(2), "downloaded");
+    assert_false(srv_oma_result_is_error(0));
+    assert_false(srv_oma_result_is_error(1));
+    for (int r = 2; r <= 9; r++)
+        assert_true(srv_oma_result_is_error(r));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tlv_spec_example),
+        cmocka_unit_test(test_tlv_roundtrip_lengths),
+        cmocka_unit_test(test_tlv_integers),
+        cmocka_unit_test(test_link_registration),
+        cmocka_unit_test(test_link_attributes_and_errors),
+        cmocka_unit_test(test_regq),
+        cmocka_unit_test(test_range),
+        cmocka_unit_test(test_json_roundtrip),
+        cmocka_unit_test(test_json_reader),
+        cmocka_unit_test(test_psk),
+        cmocka_unit_test(test_oma_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
