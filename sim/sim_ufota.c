@@ -372,8 +372,7 @@ static void sim_uf_done(struct sim *s, const struct sim_net_job *job, const stru
         return;
     }
     int result = sim_uf_net_result(r->err);
-    if (r->fetched > 0)
-        u->retries = 0; /* the signal came back: a new loss starts the schedule again */
+    /* §5.2.2: four retries in all (10 min) for the session; resume or reboot starts anew */
     if (result == 0 && u->retries < SIM_UF_RETRIES && s->cfun == 1) {
         uint32_t delay = sim_uf_retry_s[u->retries++];
         s->download = SIM_DL_LWM2M; /* still this campaign's download (§6) */

@@ -344,6 +344,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             pass
 
 
+class _Quiet(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that drops the connection (net-drop, pause) is expected
+
+
 class PackageServer:
     """HTTP with Range on 127.0.0.1. `gate` holds every transfer at that byte offset until
     release(); wait_held() returns once a transfer is held there."""
@@ -357,7 +362,7 @@ class PackageServer:
         self.closing = False
         self.requests = []
         self.cond = threading.Condition()
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = _Quiet(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self
         self.port = self.httpd.server_address[1]
