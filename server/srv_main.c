@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 
 #include "srv_addr.h"
@@ -152,9 +153,13 @@ static void hook_deregistered(void *user, const char *endpoint)
         srv_jobs_on_deregistered(hook_jobs, endpoint);
 }
 
+/* One select() over libcoap's epoll descriptor (its sockets and its timer) and MHD's
+ * sockets, then both libraries process without blocking. Without epoll support in libcoap,
+ * coap_io_process_with_fds() does the select instead. */
 static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *http)
 {
     coap_context_t *ctx = srv_lwm2m_context(lwm2m);
+    int coap_fd = coap_context_get_coap_fd(ctx);
     while (!stop_requested) {
         fd_set rs, ws, es;
         FD_ZERO(&rs);
@@ -163,10 +168,20 @@ static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *http)
         int maxfd = -1;
         uint32_t timeout = 1000; /* the lifetime check runs at least once a second */
         srv_http_fdset(http, &rs, &ws, &es, &maxfd, &timeout);
-        /* 0 means "wait forever" to libcoap */
-        int n = coap_io_process_with_fds(ctx, timeout ? timeout : COAP_IO_NO_WAIT, maxfd + 1, &rs,
-                                         &ws, NULL);
-        FD_ZERO(&es); /* MHD asks for no exceptional conditions on Linux */
+        int n;
+        if (coap_fd >= 0) {
+            FD_SET(coap_fd, &rs);
+            if (coap_fd > maxfd)
+                maxfd = coap_fd;
+            struct timeval tv = {timeout / 1000, (timeout % 1000) * 1000};
+            n = select(maxfd + 1, &rs, &ws, &es, &tv);
+            if (n >= 0 && coap_io_process(ctx, COAP_IO_NO_WAIT) < 0)
+                n = -1;
+        } else {
+            /* 0 means "wait forever" to libcoap */
+            n = coap_io_process_with_fds(ctx, timeout ? timeout : COAP_IO_NO_WAIT, maxfd + 1, &rs,
+                                         &ws, &es);
+        }
         if (n < 0) {
             if (errno == EINTR)
                 continue;
