@@ -345,6 +345,9 @@ void lfw_session_proc(struct lfw_session *s, struct lfw_proc_config *pc,
     pc->transfer_baud = s->opts->rate;
     if (s->opts->timeout_s)
         pc->timeouts.install_ms = s->opts->timeout_s * 1000u;
+    /* A module that is up answers AT within milliseconds: poll every second while it boots
+     * rather than every two (the library's default), to notice it sooner. */
+    pc->timeouts.poll_ms = 1000;
 }
 
 int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t timeout_ms)

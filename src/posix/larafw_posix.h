@@ -33,10 +33,16 @@ uint64_t lfw_posix_now_ms(void);
 
 /* ---- serial line ------------------------------------------------------------------------ */
 
+#define LFW_POSIX_PATH_MAX 4096
+
 struct lfw_posix_serial {
     int fd;
     uint32_t baud;
-    int is_tty; /* 1 when termios applies (real UART or pty) */
+    int is_tty;                    /* 1 when termios applies (real UART or pty) */
+    char path[LFW_POSIX_PATH_MAX]; /* for lfw_posix_serial_reopen(); "" when attached */
+    /* The device may vanish and come back under its name (a USB port, §3.1). Not for a
+     * pseudo-terminal: a dead pty's number is soon another program's. */
+    int revivable;
 };
 
 /* Opens `path` read/write, exclusive where the system supports it, in raw 8N1 mode without
@@ -48,6 +54,11 @@ LFW_POSIX_WARN_UNUSED int lfw_posix_serial_open(struct lfw_posix_serial *s, cons
 /* Wraps an already open descriptor (a pipe, a socket, a pty master in tests). Raw mode and
  * rates are applied only when it is a terminal. Never fails for a valid fd. */
 void lfw_posix_serial_attach(struct lfw_posix_serial *s, int fd);
+
+/* Opens the line again at its path and rate, after it went away: a module's USB port
+ * disappears while it installs and comes back after the reboot (§3.1). Returns 0, or
+ * LFW_POSIX_E_IO (errno: ENOENT while the device is absent), LFW_POSIX_E_ARG (attached fd). */
+LFW_POSIX_WARN_UNUSED int lfw_posix_serial_reopen(struct lfw_posix_serial *s);
 
 /* Closes the line; safe on a closed or zeroed object. */
 void lfw_posix_serial_close(struct lfw_posix_serial *s);
@@ -101,7 +112,9 @@ struct lfw_source;
 
 /* Fills `port` with the serial line's functions: write-all (10 s without progress is a
  * failure), read with timeout (0 on timeout), CLOCK_MONOTONIC ms, set_baud. `s` must outlive
- * the port. */
+ * the port. When the line has gone away (hang-up, USB port removed), read and write try to
+ * open it again; while the device is absent they fail after waiting up to 250 ms (or the read
+ * timeout), so that a caller polling the module does not spin. */
 void lfw_posix_port_init(struct lfw_port *port, struct lfw_posix_serial *s);
 
 /* Fills `src` to read `f` by offset. Returns 0, or LFW_POSIX_E_ARG when the file is larger

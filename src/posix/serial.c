@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +99,21 @@ static int apply_baud(int fd, struct termios *t, uint32_t baud)
     return lfw_posix_set_custom_baud(fd, baud);
 }
 
+/* Unix98 pty slaves (/dev/pts/N) have majors 136..143 on Linux. */
+static int is_pty(int fd)
+{
+#if defined(__linux__)
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return 1;
+    unsigned maj = major(st.st_rdev);
+    return maj >= 136 && maj <= 143;
+#else
+    (void)fd;
+    return 1;
+#endif
+}
+
 int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path, uint32_t baud)
 {
     if (!s || !path || !*path || baud == 0)
@@ -104,6 +121,11 @@ int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path, uint32_t
     s->fd = -1;
     s->baud = 0;
     s->is_tty = 0;
+    s->revivable = 0;
+    if (strlen(path) >= sizeof s->path)
+        return LFW_POSIX_E_ARG;
+    if (s->path != path)
+        snprintf(s->path, sizeof s->path, "%s", path);
     int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return LFW_POSIX_E_IO;
@@ -136,6 +158,7 @@ int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path, uint32_t
     s->fd = fd;
     s->baud = baud;
     s->is_tty = 1;
+    s->revivable = !is_pty(fd);
     return 0;
 
 fail_io:;
@@ -145,8 +168,30 @@ fail_io:;
     return LFW_POSIX_E_IO;
 }
 
+int lfw_posix_serial_reopen(struct lfw_posix_serial *s)
+{
+    if (!s || !s->path[0])
+        return LFW_POSIX_E_ARG;
+    uint32_t baud = s->baud ? s->baud : 115200;
+    int revivable = s->revivable;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    int rc = lfw_posix_serial_open(s, s->path, baud);
+    if (rc < 0) {
+        /* still absent: keep what the line was, for the next attempt */
+        s->baud = baud;
+        s->revivable = revivable;
+        return rc;
+    }
+    s->revivable = revivable || s->revivable;
+    return 0;
+}
+
 void lfw_posix_serial_attach(struct lfw_posix_serial *s, int fd)
 {
+    s->path[0] = '\0';
+    s->revivable = 0;
     s->fd = fd;
     s->baud = 115200;
     s->is_tty = isatty(fd) ? 1 : 0;
@@ -193,6 +238,8 @@ static int remaining_ms(uint64_t deadline, int timeout_ms)
 
 ssize_t lfw_posix_serial_read(struct lfw_posix_serial *s, void *buf, size_t len, int timeout_ms)
 {
+    if (s && s->fd < 0 && s->path[0])
+        return LFW_POSIX_E_CLOSED; /* gone; lfw_posix_serial_reopen() brings it back */
     if (!s || s->fd < 0 || (!buf && len))
         return LFW_POSIX_E_ARG;
     if (len == 0)
@@ -227,6 +274,8 @@ ssize_t lfw_posix_serial_read(struct lfw_posix_serial *s, void *buf, size_t len,
 ssize_t lfw_posix_serial_write(struct lfw_posix_serial *s, const void *buf, size_t len,
                                int timeout_ms)
 {
+    if (s && s->fd < 0 && s->path[0])
+        return LFW_POSIX_E_CLOSED;
     if (!s || s->fd < 0 || (!buf && len))
         return LFW_POSIX_E_ARG;
     const unsigned char *p = buf;

@@ -291,6 +291,55 @@ static void test_port_vtable(void **state)
 }
 #endif
 
+#ifdef LFW_HAVE_CORE
+/* A device that vanishes and comes back under its name (a module's USB port, §3.1): the port
+ * opens it again. A symlink stands for the device name; ptys are not revivable by default
+ * (their numbers are reused), so the test marks the line revivable itself. */
+static void test_port_revives_vanished_device(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lfw-revive-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char link[128];
+    snprintf(link, sizeof link, "%s/ttyACM", dir);
+
+    int m1, sl1, m2, sl2;
+    char p1[128], p2[128];
+    assert_int_equal(openpty(&m1, &sl1, p1, NULL, NULL), 0);
+    assert_int_equal(symlink(p1, link), 0);
+    struct lfw_posix_serial s;
+    assert_int_equal(lfw_posix_serial_open(&s, link, 921600), 0);
+    assert_false(s.revivable); /* a pty */
+    s.revivable = 1;
+    close(sl1);
+    struct lfw_port port;
+    lfw_posix_port_init(&port, &s);
+
+    close(m1); /* the device goes away, with its name (a pts number is soon reused) */
+    assert_int_equal(unlink(link), 0);
+    uint8_t b[8];
+    uint64_t t0 = lfw_posix_now_ms();
+    assert_true(port.read(port.user, b, sizeof b, 1000) < 0); /* absent: fails, no spin */
+    assert_true(lfw_posix_now_ms() - t0 >= 200);
+    assert_true(port.write(port.user, (const uint8_t *)"AT\r", 3) < 0);
+
+    assert_int_equal(openpty(&m2, &sl2, p2, NULL, NULL), 0); /* ...and comes back */
+    close(sl2);
+    assert_int_equal(symlink(p2, link), 0);
+    assert_int_equal(port.read(port.user, b, sizeof b, 50), 0); /* reopened, nothing yet */
+    assert_int_equal(s.baud, 921600);                           /* at the same rate */
+    assert_int_equal(write(m2, "OK", 2), 2);
+    assert_int_equal(port.read(port.user, b, sizeof b, 1000), 2);
+    assert_memory_equal(b, "OK", 2);
+    assert_int_equal(port.write(port.user, (const uint8_t *)"AT\r", 3), 3);
+
+    lfw_posix_serial_close(&s);
+    close(m2);
+    unlink(link);
+    rmdir(dir);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_file_source),
 #ifdef LFW_HAVE_CORE
         cmocka_unit_test(test_port_vtable),
+        cmocka_unit_test(test_port_revives_vanished_device),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
