@@ -201,6 +201,7 @@ static void sim_foat_after(struct sim *s, bool from_timer)
     case SIM_XM_DATA:
     case SIM_XM_CHECK:
     case SIM_XM_CAN_SEEN:
+    case SIM_XM_EOT_SEEN:
         break;
     }
     uint64_t now = sim_now_ms(s);

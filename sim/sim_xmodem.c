@@ -101,6 +101,7 @@ uint32_t sim_xmodem_timeout_ms(const struct sim_xmodem *x)
     case SIM_XM_DATA:
     case SIM_XM_CHECK:
     case SIM_XM_CAN_SEEN:
+    case SIM_XM_EOT_SEEN:
         return x->cfg.block_wait_ms;
     case SIM_XM_IDLE:
     case SIM_XM_DONE:
@@ -168,8 +169,13 @@ static void xm_header_byte(struct sim_xmodem *x, uint8_t b)
         x->state = SIM_XM_BLOCK_NUM;
         break;
     case SIM_XM_EOT:
-        x->state = SIM_XM_DONE;
-        xm_send_byte(x, SIM_XM_ACK);
+        if (x->state == SIM_XM_EOT_SEEN) {
+            x->state = SIM_XM_DONE;
+            xm_send_byte(x, SIM_XM_ACK);
+        } else {
+            x->state = SIM_XM_EOT_SEEN; /* confirm: a real end comes again */
+            xm_send_byte(x, SIM_XM_NAK);
+        }
         break;
     case SIM_XM_CAN:
         x->state = SIM_XM_CAN_SEEN;
@@ -188,6 +194,7 @@ enum sim_xm_state sim_xmodem_feed(struct sim_xmodem *x, const uint8_t *buf, size
             break; /* not listening yet */
         case SIM_XM_SOLICIT:
         case SIM_XM_HEADER:
+        case SIM_XM_EOT_SEEN:
             xm_header_byte(x, b);
             break;
         case SIM_XM_CAN_SEEN:
@@ -252,6 +259,7 @@ enum sim_xm_state sim_xmodem_timeout(struct sim_xmodem *x)
         xm_error(x);
         break;
     case SIM_XM_HEADER:
+    case SIM_XM_EOT_SEEN:
     case SIM_XM_BLOCK_NUM:
     case SIM_XM_BLOCK_INV:
     case SIM_XM_DATA:

@@ -11,6 +11,9 @@
  * arrives after a 'C' was the last solicitation is checked with CRC-16, after a NAK with the
  * 8-bit checksum.
  *
+ * End: the first EOT is answered with NAK and only a repeated EOT with ACK (the usual guard
+ * against a stray 0x04 on a noisy line ending the transfer early); senders resend EOT on NAK.
+ *
  * Padding: the receiver delivers every data byte, including the SUB (0x1A) padding of the
  * last block. It cannot know the file's end; the consumer (the package check) ignores SUB
  * bytes after the package's declared end (docs/simulator.md, "Firmware update").
@@ -40,6 +43,7 @@ enum sim_xm_state {
     SIM_XM_DATA,      /* receiving 128 or 1024 data bytes */
     SIM_XM_CHECK,     /* receiving the checksum (1 byte) or CRC (2 bytes) */
     SIM_XM_CAN_SEEN,  /* one CAN received; a second one cancels */
+    SIM_XM_EOT_SEEN,  /* one EOT received and NAKed; a repeated EOT ends the transfer */
     SIM_XM_DONE,      /* EOT acknowledged: transfer complete */
     SIM_XM_CANCELLED, /* the sender cancelled (CAN CAN) */
     SIM_XM_FAILED,    /* the receiver gave up and sent CAN (see sim_xmodem.fail) */

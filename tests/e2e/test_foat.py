@@ -82,9 +82,11 @@ def xmodem_send(port, data, block=1024, crc=True, script=None, alive=None):
         else:
             raise SimError("block %d never acknowledged" % n)
         n += 1
-    port.write(bytes([EOT]))
-    if answer(port, alive) != ACK:
-        raise SimError("EOT not acknowledged")
+    for _ in range(3):  # the module NAKs the first EOT and ACKs the repeat
+        port.write(bytes([EOT]))
+        if answer(port, alive) == ACK:
+            return
+    raise SimError("EOT not acknowledged")
 
 
 def start_foat(port, first=b"C"):

@@ -128,6 +128,8 @@ static void test_crc_mode_mixed_blocks(void **state)
     sim_xmodem_feed(&x, f, frame(f, 3, d3, 1024, true));
     expect_byte(&r, SIM_XM_ACK);
     uint8_t eot = SIM_XM_EOT;
+    assert_int_equal(sim_xmodem_feed(&x, &eot, 1), SIM_XM_EOT_SEEN);
+    expect_byte(&r, SIM_XM_NAK); /* the first EOT is confirmed by asking again */
     assert_int_equal(sim_xmodem_feed(&x, &eot, 1), SIM_XM_DONE);
     expect_byte(&r, SIM_XM_ACK);
     assert_int_equal(r.data_len, 1024 + 128 + 1024);
@@ -164,6 +166,8 @@ static void test_checksum_mode_after_naks(void **state)
     sim_xmodem_feed(&x, f2, frame(f2, 2, d2, 1024, false));
     expect_byte(&r, SIM_XM_ACK);
     uint8_t eot = SIM_XM_EOT;
+    sim_xmodem_feed(&x, &eot, 1);
+    expect_byte(&r, SIM_XM_NAK);
     sim_xmodem_feed(&x, &eot, 1);
     expect_byte(&r, SIM_XM_ACK);
     assert_int_equal(x.state, SIM_XM_DONE);
@@ -434,6 +438,31 @@ static void test_block_numbers_wrap_at_256(void **state)
     assert_int_equal(x.bytes, 300u * 128u);
 }
 
+static void test_stray_eot_does_not_end_transfer(void **state)
+{
+    (void)state;
+    struct sim_xmodem x;
+    struct rx r;
+    setup_rx(&x, &r);
+    take(&r, (uint8_t[16]){0});
+    uint8_t d[128], f[200];
+    fill(d, sizeof d, 17);
+    sim_xmodem_feed(&x, f, frame(f, 1, d, 128, true));
+    expect_byte(&r, SIM_XM_ACK);
+    uint8_t eot = SIM_XM_EOT; /* noise that looks like an EOT */
+    sim_xmodem_feed(&x, &eot, 1);
+    expect_byte(&r, SIM_XM_NAK);
+    sim_xmodem_feed(&x, f, frame(f, 2, d, 128, true)); /* the transfer goes on */
+    expect_byte(&r, SIM_XM_ACK);
+    assert_int_equal(r.data_len, 256);
+    /* silence after a lone EOT: asked again like any other silence */
+    sim_xmodem_feed(&x, &eot, 1);
+    expect_byte(&r, SIM_XM_NAK);
+    sim_xmodem_timeout(&x);
+    expect_byte(&r, SIM_XM_NAK);
+    assert_int_equal(x.state, SIM_XM_HEADER);
+}
+
 static void test_bytes_before_start_are_ignored(void **state)
 {
     (void)state;
@@ -471,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_retry_limit_gives_up),
         cmocka_unit_test(test_consumer_refusal_cancels),
         cmocka_unit_test(test_block_numbers_wrap_at_256),
+        cmocka_unit_test(test_stray_eot_does_not_end_transfer),
         cmocka_unit_test(test_bytes_before_start_are_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
