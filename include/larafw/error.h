@@ -33,8 +33,10 @@ enum lfw_errno {
     LFW_ESOURCE = -14,   /* the caller's data source failed or returned too few bytes */
     LFW_EVERSION = -15,  /* after the update the module runs another version than expected */
     LFW_ENOANSWER = -16, /* the module did not answer AT again within the limit */
+    LFW_EDOWNLOAD = -17, /* the module's FTP/HTTP download failed (+UFTPER/+UHTTPER in
+                          * err->net_class / err->net_code) */
 };
-#define LFW_ERRNO_MIN LFW_ENOANSWER
+#define LFW_ERRNO_MIN LFW_EDOWNLOAD
 
 /* Final result code of a successful install (Appendix A). */
 #define LFW_RESULT_SUCCESS 128
@@ -50,9 +52,11 @@ struct lfw_error {
     int result_code;                 /* module's final code (Appendix A), -1 when none was seen */
     int cme_code;                    /* numeric +CME ERROR code, -1 when none or when it was text */
     char cme_text[LFW_CME_TEXT_MAX]; /* +CME ERROR text ("operation not allowed"), "" if none */
+    int net_class; /* FTP/HTTP download error class (+UFTPER/+UHTTPER, §4.2.1.5), -1 if none */
+    int net_code;  /* FTP/HTTP download error code, -1 if none */
 };
 
-/* Resets `e` to "no error" (code 0, result_code -1, cme_code -1, empty text). NULL is ok. */
+/* Resets `e` to "no error" (code 0, result_code/cme_code/net_* -1, empty text). NULL is ok. */
 void lfw_error_clear(struct lfw_error *e);
 
 /* Text for an LFW_E… code (or 0). Never NULL; unknown codes give "unknown error". */

@@ -52,6 +52,7 @@ struct lfw_timeouts {
     uint32_t reboot_ms;       /* after the final code, until AT answers: 5 min */
     uint32_t poll_ms;         /* one AT poll (answer wait) while waiting for the module: 2 s */
     uint32_t settle_ms;       /* without URCs: time before the first AT poll: 10 s */
+    uint32_t download_ms;     /* FTP/HTTP download by the module, until its result URC: 30 min */
 };
 
 struct lfw_proc_config {

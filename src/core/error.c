@@ -21,6 +21,7 @@ static const char *const errno_text[] = {
     [-LFW_ESOURCE] = "reading the update data failed",
     [-LFW_EVERSION] = "module runs another firmware version than expected",
     [-LFW_ENOANSWER] = "module did not answer AT again",
+    [-LFW_EDOWNLOAD] = "module could not download the package (FTP/HTTP error)",
 };
 
 /* Appendix A, Table 7. */
@@ -65,6 +66,8 @@ void lfw_error_clear(struct lfw_error *e)
     e->result_code = -1;
     e->cme_code = -1;
     e->cme_text[0] = '\0';
+    e->net_class = -1;
+    e->net_code = -1;
 }
 
 const char *lfw_strerror(int err)

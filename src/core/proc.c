@@ -14,6 +14,7 @@
 #define DEFAULT_REBOOT_MS   300000u
 #define DEFAULT_POLL_MS     2000u
 #define DEFAULT_SETTLE_MS   10000u
+#define DEFAULT_DOWNLOAD_MS (30u * 60u * 1000u)
 
 static uint32_t or_default(uint32_t v, uint32_t def)
 {
@@ -44,6 +45,7 @@ int lfw_proc_begin(struct lfw_proc_run *r, const struct lfw_proc_config *cfg, st
     r->t.reboot_ms = or_default(in->reboot_ms, DEFAULT_REBOOT_MS);
     r->t.poll_ms = or_default(in->poll_ms, DEFAULT_POLL_MS);
     r->t.settle_ms = or_default(in->settle_ms, DEFAULT_SETTLE_MS);
+    r->t.download_ms = or_default(in->download_ms, DEFAULT_DOWNLOAD_MS);
     return 0;
 }
 

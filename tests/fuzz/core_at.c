@@ -2,9 +2,9 @@
  * capture, '>' prompt, raw reads) and the procedures that parse module answers, fed with
  * arbitrary module output in arbitrarily fragmented reads.
  *
- * Input: byte 0 selects the scenario, byte 1 the read fragment size (1…16, 0 = whole),
- * the rest is what the "module" sends. Once it is used up, reads time out and the fake
- * clock jumps by the timeout, so every scenario ends. */
+ * Input: byte 0 selects the scenario (command, prompt, lines, info, install, FOAT, FTP, HTTP), byte
+ * 1 the read fragment size (1…16, 0 = whole), the rest is what the "module" sends. Once it is used
+ * up, reads time out and the fake clock jumps by the timeout, so every scenario ends. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "larafw/at.h"
 #include "larafw/foat.h"
 #include "larafw/fota.h"
+#include "larafw/fota_net.h"
 #include "larafw/info.h"
 
 struct fuzz_port {
@@ -101,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char info[32];
     const char *l = NULL;
     int rc = 0;
-    switch (data[0] % 7u) {
+    switch (data[0] % 9u) {
     case 0:
         rc = lfw_at_cmd(&at, "AT+CGMR", "", info, sizeof info, 1000);
         break;
@@ -130,10 +131,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 6: {
         struct lfw_proc_config pc = {0};
         pc.at = &at;
-        pc.timeouts = (struct lfw_timeouts){200, 200, 500, 200, 200, 200, 3000, 2000, 100, 100};
+        pc.timeouts = (struct lfw_timeouts){.cmd_ms = 200,
+                                            .foat_prepare_ms = 200,
+                                            .xmodem_start_ms = 500,
+                                            .xmodem_ack_ms = 200,
+                                            .final_ok_ms = 200,
+                                            .prompt_ms = 200,
+                                            .install_ms = 3000,
+                                            .reboot_ms = 2000,
+                                            .poll_ms = 100,
+                                            .settle_ms = 100,
+                                            .download_ms = 1000};
         pc.transfer_baud = (data[1] & 0x10u) ? 921600u : 0u;
         pc.no_urcs = (data[1] & 0x20u) != 0;
-        if (data[0] % 7u == 5) {
+        if (data[0] % 9u == 5) {
             struct lfw_error err;
             rc = lfw_fota_install(&pc, 0, &err);
         } else {
@@ -142,6 +153,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                          3};
             struct lfw_source src = {image_read, NULL, 1500};
             rc = lfw_foat_run(&fc, &src, NULL);
+        }
+        break;
+    }
+    case 7:
+    case 8: {
+        struct lfw_proc_config pc = {0};
+        pc.at = &at;
+        pc.timeouts.cmd_ms = 200;
+        pc.timeouts.final_ok_ms = 200;
+        pc.timeouts.download_ms = 1000;
+        struct lfw_error err;
+        char md5[LFW_MD5_HEX_SIZE];
+        if (data[0] % 9u == 7) {
+            const struct lfw_ftp_server s = {.host = "h", .user = "u", .path = "/f"};
+            rc = lfw_fota_ftp_download(&pc, &s, md5, &err);
+        } else {
+            const struct lfw_http_server s = {.profile = 1, .host = "h", .path = "/f"};
+            rc = lfw_fota_http_download(&pc, &s, md5, &err);
         }
         break;
     }
