@@ -151,8 +151,14 @@ int sim_lwm2m_opt_check(char *err, size_t errlen)
         snprintf(err, errlen, "coaps:// needs --psk-identity and --psk-key");
         return -1;
     }
+    if (!c->have_server && c->psk_id[0] && c->psk_key_len)
+        c->dtls = true; /* peers only (--lwm2m-port): the endpoint speaks DTLS-PSK */
     if (!c->dtls && (c->psk_id[0] || c->psk_key_len)) {
         snprintf(err, errlen, "--psk-identity/--psk-key need a coaps:// --lwm2m-server");
+        return -1;
+    }
+    if (c->dtls && (!c->psk_id[0] || !c->psk_key_len)) {
+        snprintf(err, errlen, "DTLS needs both --psk-identity and --psk-key");
         return -1;
     }
     return 0;
