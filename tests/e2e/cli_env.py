@@ -80,6 +80,29 @@ class Packages:
     def path(self, name):
         return os.path.join(self.dir, name)
 
+    # Broken packages for the Appendix A codes (docs/package-format.md offsets).
+    OFF_FORMAT = 8
+    OFF_DST_SHA256 = 160
+    HEADER_SIZE = 1024
+
+    def variant(self, src, name, patches=(), flips=(), append=b"", resign=True):
+        """A copy of package `src` with bytes patched / flipped / appended, re-signed."""
+        dst = self.path(name)
+        with open(src, "rb") as f:
+            data = bytearray(f.read())
+        for off, b in patches:
+            data[off:off + len(b)] = b
+        for off in flips:
+            data[off] ^= 0xFF
+        with open(dst, "wb") as f:
+            f.write(bytes(data))
+        if resign:
+            pkg("resign", "--key", self.sec, dst, "-o", dst)
+        if append:
+            with open(dst, "ab") as f:
+                f.write(append)
+        return dst
+
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -89,12 +112,12 @@ class Sim:
     (power cycle). The harness does not open the ports: larafw does."""
 
     def __init__(self, pkgs, usb=False, faults=(), pace=False, time_scale=TIME_SCALE,
-                 product=PRODUCT, firmware=""):
-        # firmware "" → the packages' v1 image with their key; None → the simulator's own
+                 product=PRODUCT, firmware="", key=True):
+        # firmware "" → the packages' v1 image; None → the simulator's own. key False → the
+        # module is provisioned without a FOTA public key (227).
         if firmware == "":
-            firmware, key = pkgs.v1, pkgs.pub
-        else:
-            key = pkgs.pub if firmware else None
+            firmware = pkgs.v1
+        key = pkgs.pub if (firmware and key) else None
         self.h = simharness.Sim(product=product, time_scale=time_scale, usb=usb, pace=pace,
                                 faults=faults, firmware=firmware, fota_key=key, start=False)
         self.dir = self.h.workdir

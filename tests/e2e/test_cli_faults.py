@@ -75,6 +75,46 @@ class TestRefusals(FaultCase):
         self.assertEqual(self.info(sim)["firmware"], "1.0")
 
 
+class TestAppendixA(FaultCase):
+    """Every final code the simulator produces for push + install, from a real condition,
+    reported by `larafw install` with exit status 1, the code and its Appendix A text."""
+
+    def cases(self):
+        P = PKGS
+        size = os.path.getsize(P.delta_12)
+        payload = range(P.HEADER_SIZE + 4, size - 64, max(1, (size - P.HEADER_SIZE) // 8))
+        return [
+            # (code, words of the Appendix A text, package, sim options)
+            (158, "not a delta", P.full_v2, {}),
+            (174, "version is not supported",
+             P.variant(P.delta_12, "fmt2.pkg", patches=[(P.OFF_FORMAT, b"\x02\x00")]), {}),
+            (180, "size", P.variant(P.delta_12, "long.pkg", resign=False,
+                                    append=b"\x00" * 100), {}),
+            (173, "signature", P.variant(P.delta_12, "flip.pkg", resign=False,
+                                         flips=[P.HEADER_SIZE + 10]), {}),
+            (148, "corrupt", P.variant(P.delta_12, "bad.pkg", flips=list(payload)), {}),
+            (195, "corruption", P.variant(P.delta_12, "dst.pkg", flips=[P.OFF_DST_SHA256 + 3]),
+             {}),
+            (168, "source", P.delta_23, {}),
+            (227, "public key", P.delta_12, {"key": False}),
+            (160, "flash writing", P.delta_12, {"faults": ["flash-write=install:30"]}),
+            (230, "file operation", P.delta_12, {"faults": ["flash-write=validation:50"]}),
+        ]
+
+    def test_install_codes(self):
+        for code, words, package, opts in self.cases():
+            with self.subTest(code=code):
+                sim = self.start(**opts)
+                res = larafw(sim.uart, "push", package)
+                self.assertEqual(res.rc, 0, res)
+                res = larafw(sim.uart, "install")
+                self.assertEqual(res.rc, 1, res)
+                self.assertIn("module reported %d: " % code, res.err)
+                self.assertIn(words, res.err.lower() if words.islower() else res.err)
+                self.assertEqual(self.info(sim)["firmware"], "1.0")  # old firmware runs
+                sim.cleanup()
+
+
 class TestNoise(FaultCase):
     def test_noise_survived_by_retransmission(self):
         sim = self.start(faults=["noise=1e-5", "seed=3"])
