@@ -30,6 +30,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 FINAL_PREFIXES = ("+CME ERROR:", "+CMS ERROR:")
+# Unsolicited result codes the module may send at any time, also between a command and its
+# final result code. cmd() leaves them out of a command's information lines unless they carry
+# the command's own name (AT+UFWUPD=3 → "+UFWUPD: ONGOING"); wait_urc() sees them all.
+# Tests may add prefixes: simharness.URC_PREFIXES.append("+FOO:").
+URC_PREFIXES = ["+UFOTASTAT:", "+ULWM2MSTAT:", "+UUFTPCR:", "+UUHTTPCR:", "+UFWUPD:",
+                "+UFWINSTALL:", "+UFWPREVAL:", "+UUFWPREVAL:", "+UUFWINSTALL:", "+UUFWUPD:",
+                "+UULWM2M", "+CEREG:", "+CREG:", "+CGREG:", "+UUSTS:"]
 FINAL_WORDS = ("OK", "ERROR", "ERROR1")
 
 # Generous host-time limits: a failing simulator fails the test, it never hangs it.
@@ -61,6 +68,24 @@ def find_binary(env, name):
         if os.access(cand, os.X_OK):
             return cand
     raise SimError("%s is not set and no %s was found under %s/build*/bin" % (env, name, REPO))
+
+
+def command_name(command):
+    """'+UFOTA' for 'AT+UFOTA?', '' for basic commands."""
+    body = command.strip()[2:]
+    if not body.startswith("+"):
+        return ""
+    for i, ch in enumerate(body):
+        if ch in "=?":
+            return body[:i].upper()
+    return body.upper()
+
+
+def is_urc_for_other(line, name):
+    """True for a URC line that is not an information response of command `name`."""
+    if not any(line.startswith(p) for p in URC_PREFIXES):
+        return False
+    return line.split(":", 1)[0].upper() != name
 
 
 def is_final(line):
@@ -182,10 +207,11 @@ class Port:
                 raise SimError("timeout on %s waiting for a line; got %r" % (self.path, self.buf[-300:]))
 
     def cmd(self, command, timeout=None, echo_ok=True):
-        """Sends an AT command; returns (lines, final): the information lines (the echo
-        removed) and the final result code."""
+        """Sends an AT command; returns (lines, final): the information lines (the echo and
+        URCs of other commands removed, see URC_PREFIXES) and the final result code."""
         self.write(command + "\r")
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        name = command_name(command)
         lines = []
         while True:
             left = deadline - time.monotonic()
@@ -197,6 +223,8 @@ class Port:
                 continue
             if is_final(line):
                 return lines, line
+            if is_urc_for_other(line, name):
+                continue  # still in self.lines for wait_urc()
             lines.append(line)
 
     def ok(self, command, timeout=None):
