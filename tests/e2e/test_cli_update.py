@@ -2,10 +2,12 @@
 info, FOAT (1K/CRC and checksum), push + install, --rate 921600, USB-only FOAT."""
 
 import os
+import pty
 import re
+import subprocess
 import unittest
 
-from cli_env import Packages, Sim, larafw
+from cli_env import LARAFW, Packages, Sim, larafw
 
 PKGS = None
 
@@ -122,6 +124,30 @@ class TestFoat(CliCase):
         self.assertIn("-- host line rate 921600 bit/s", text)
         # the module is back at its base rate afterwards
         self.assertEqual(self.version(), "2.0")
+
+    def test_foat_progress_bar_on_a_terminal(self):
+        # stdout on a pseudo-terminal: one line redrawn in place (\r … ESC[K)
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([LARAFW, "-p", self.sim.uart, "foat", PKGS.full_v2],
+                                stdout=slave, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the program closed its end
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        err = proc.communicate(timeout=120)[1]
+        self.assertEqual(proc.returncode, 0, err)
+        text = out.decode("utf-8", "replace")
+        self.assertIn("\rdownload ", text)
+        self.assertIn("\033[K", text)
+        self.assertRegex(text, r"\rinstall +100% \[#+\]")
+        self.assertIn("firmware: 1.0 → 2.0", text)
 
     def test_foat_quiet(self):
         res = self.ok(larafw(self.sim.uart, "-q", "foat", PKGS.full_v2))
