@@ -355,6 +355,22 @@ class Platform(unittest.TestCase):
             s.uart.read_until(b"ERROR\r\n", 10)
             self.assertGreater(time.monotonic() - t0, 0.15)
 
+    def test_pace_follows_ipr(self):
+        # 23040 bytes: 2 s of module time at 115200 bit/s, 0.25 s at 921600; module time
+        # runs 10x faster than host time here
+        data = bytes(23040)
+        with Sim(pace=True, time_scale=0.1) as s:
+            s.ok("ATE0")
+            t0 = time.monotonic()
+            self.assertEqual(s.uart.download("a.bin", data), "OK")
+            slow = time.monotonic() - t0
+            s.ok("AT+IPR=921600")
+            t0 = time.monotonic()
+            self.assertEqual(s.uart.download("b.bin", data), "OK")
+            fast = time.monotonic() - t0
+            self.assertGreater(slow, 0.15)
+            self.assertLess(fast, slow / 2)
+
     def test_report_timeline(self):
         with Sim(time_scale=FAST) as s:
             s.ok("AT+CGMR")
