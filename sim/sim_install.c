@@ -17,7 +17,7 @@
  * window of a PKG_FLAG_BOOT_CODE package it bricks the module (§4.3, §5.7.4).
  */
 #define _GNU_SOURCE
-#include "sim_update.h"
+#include "sim_install.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,47 +29,11 @@
 
 /* ---- data that decides -------------------------------------------------------------- */
 
-enum sim_inst_state {
-    SIM_INST_IDLE = 0,
-    SIM_INST_RESET,
-    SIM_INST_VALIDATE,
-    SIM_INST_INSTALL,
-    SIM_INST_FINAL,
-};
-
-/* Per method: URC names, the package kind it takes, whether an EFS backup follows. */
-struct sim_method_desc {
-    const char *name;
-    const char *preval_urc;
-    const char *install_urc;
-    uint8_t kind;
-    bool efs_backup;      /* §4.3.1.5: after FOTA / uFOTA */
-    bool keep_on_failure; /* the pending package stays for another +UFWINSTALL */
-};
-
-static const struct sim_method_desc sim_methods[] = {
+const struct sim_method_desc sim_inst_methods[] = {
     [SIM_INSTALL_FOAT] = {"foat", "+UFWPREVAL", "+UFWUPD", PKG_KIND_FULL, false, false},
     [SIM_INSTALL_FOTA] = {"fota", "+UFWPREVAL", "+UFWINSTALL", PKG_KIND_DELTA, true, true},
     [SIM_INSTALL_UFOTA] = {"ufota", "+UUFWPREVAL", "+UUFWINSTALL", PKG_KIND_DELTA, true, true},
 };
-
-/* Appendix A codes the simulator produces. */
-#define SIM_CODE_SUCCESS      128
-#define SIM_CODE_GENERIC      129
-#define SIM_CODE_FLASH_ACCESS 130
-#define SIM_CODE_RAM_ALLOC    131
-#define SIM_CODE_FILE_MISSING 144
-#define SIM_CODE_CORRUPT      148
-#define SIM_CODE_NOT_DELTA    158
-#define SIM_CODE_FLASH_WRITE  160
-#define SIM_CODE_SOURCE       168
-#define SIM_CODE_SIGNATURE    173
-#define SIM_CODE_VERSION      174
-#define SIM_CODE_SIZE         180
-#define SIM_CODE_DATA_CORRUPT 195
-#define SIM_CODE_KEY          227
-#define SIM_CODE_FILE_OP      230
-#define SIM_CODE_PREVAL       247
 
 /* Package library error → Appendix A code (the condition the module checked). */
 static const struct {
@@ -91,7 +55,7 @@ static const struct {
     {PKG_E_IMAGE, SIM_CODE_FILE_MISSING},
 };
 
-static int sim_inst_code(int pkg_err)
+int sim_inst_code(int pkg_err)
 {
     for (size_t i = 0; i < sizeof sim_inst_codes / sizeof sim_inst_codes[0]; i++)
         if (sim_inst_codes[i].pkg_err == pkg_err)
@@ -105,57 +69,6 @@ static bool sim_code_forced_to_primary(int code)
     return code == 130 || code == 131 || code == 132;
 }
 
-/* ---- timing ---------------------------------------------------------------------------
- * Update time (validation + install) = install_max_s × clamp(payload_size /
- * SIM_INSTALL_REF_PAYLOAD, SIM_UPDATE_MIN_FRACTION, SIM_UPDATE_MAX_FRACTION): a payload of
- * the reference size or more takes 90 % of the product's bound (65 min on R6 "00B", 3 min
- * otherwise, MODULE.md §1), smaller ones proportionally less; the 10 % margin absorbs the
- * host time the real work takes (hashing, patching, fsync), which the virtual clock also
- * counts, so that the bound is never exceeded. Validation takes SIM_VALIDATION_FRACTION of
- * it, the install the rest. Every step is due at an absolute time from the start of the
- * update (validation step k at start + validate_ms·k/20, install step k at start +
- * validate_ms + install_ms·k/40), so slow steps and late timers do not accumulate. */
-#define SIM_INSTALL_REF_PAYLOAD (2u * 1024u * 1024u)
-#define SIM_UPDATE_MIN_FRACTION 0.02
-#define SIM_UPDATE_MAX_FRACTION 0.9
-#define SIM_VALIDATION_FRACTION 0.1
-#define SIM_INSTALL_STEPS       40 /* URC steps of 2–3 % (§3.1.1: increments may exceed 1) */
-#define SIM_VALIDATION_STEPS    20
-#define SIM_PROGRESS_SAVE_STEPS 4    /* DIR/install.progress every 10 % (an fsync each) */
-#define SIM_RESET_MS            500  /* OK → reset → update mode */
-#define SIM_FINAL_RESET_MS      1000 /* final code → reset into the firmware */
-#define SIM_BOOT_WINDOW_START   40   /* % of the install that rewrites the boot section */
-#define SIM_BOOT_WINDOW_END     60
-
-struct sim_install {
-    enum sim_inst_state state;
-    enum sim_install_method method;
-    char rel[PATH_MAX];
-    enum sim_if urc_if;
-    uint32_t urc_baud;
-    bool urcs;
-    unsigned timer;
-    bool resumed;
-    bool own_reset; /* inside the reset between "OK" and validation */
-
-    struct pkg_header h;
-    uint64_t pkg_len;  /* declared length: header + payload + signature */
-    uint64_t file_len; /* bytes in the file (FOAT: with XMODEM padding) */
-    uint64_t validate_ms, install_ms;
-    uint64_t update_start_ms; /* virtual time validation began */
-    uint64_t phase_start_ms;  /* virtual time the current phase's schedule starts */
-    unsigned step;
-
-    int fd; /* package, while validating */
-    struct pkg_verify v;
-    uint64_t hashed;
-
-    struct pkg_apply a;
-    bool apply_open;
-    int out_fd; /* DIR/image.new */
-    uint8_t chunk[64 * 1024];
-};
-
 static const char sim_image_rel[] = "image.bin";
 static const char sim_image_new_rel[] = "image.new";
 static const char sim_progress_rel[] = "install.progress";
@@ -163,7 +76,7 @@ static const char sim_result_rel[] = "install.result";
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
-static void sim_inst_urc(struct sim *s, const char *name, int value)
+void sim_inst_urc(struct sim *s, const char *name, int value)
 {
     struct sim_install *in = s->install;
     if (!in->urcs)
@@ -171,7 +84,7 @@ static void sim_inst_urc(struct sim *s, const char *name, int value)
     sim_urc(s, in->urc_if, "%s: %d", name, value);
 }
 
-static void sim_inst_durations(struct sim *s, struct sim_install *in)
+void sim_inst_durations(struct sim *s, struct sim_install *in)
 {
     double frac = (double)in->h.payload_size / (double)SIM_INSTALL_REF_PAYLOAD;
     if (frac < SIM_UPDATE_MIN_FRACTION)
@@ -194,7 +107,7 @@ static void sim_inst_arm(struct sim *s, uint64_t ms)
 }
 
 /* Arms step `next` of a phase of `phase_ms` split in `steps`, at its absolute time. */
-static void sim_inst_arm_step(struct sim *s, uint64_t phase_ms, unsigned next, unsigned steps)
+void sim_inst_arm_step(struct sim *s, uint64_t phase_ms, unsigned next, unsigned steps)
 {
     struct sim_install *in = s->install;
     uint64_t due = in->phase_start_ms + phase_ms * next / steps;
@@ -264,10 +177,10 @@ static void sim_inst_final_reset(struct sim *s)
 }
 
 /* The end of the update mode, success or not (Appendix A). */
-static void sim_inst_finish(struct sim *s, int code)
+void sim_inst_finish(struct sim *s, int code)
 {
     struct sim_install *in = s->install;
-    const struct sim_method_desc *md = &sim_methods[in->method];
+    const struct sim_method_desc *md = &sim_inst_methods[in->method];
     sim_inst_close_files(in);
     sim_inst_unlink(s, sim_image_new_rel);
     sim_inst_unlink(s, sim_progress_rel);
@@ -387,13 +300,13 @@ static void sim_inst_commit(struct sim *s)
         return;
     }
     sim_install_apply_items(s, &in->h);
-    if (sim_methods[in->method].efs_backup)
+    if (sim_inst_methods[in->method].efs_backup)
         s->st.backup_done = true; /* §4.3.1.5 */
-    sim_inst_urc(s, sim_methods[in->method].install_urc, 100);
+    sim_inst_urc(s, sim_inst_methods[in->method].install_urc, 100);
     sim_inst_finish(s, SIM_CODE_SUCCESS);
 }
 
-static void sim_inst_install_begin(struct sim *s)
+void sim_inst_install_begin(struct sim *s)
 {
     struct sim_install *in = s->install;
     char pkg[PATH_MAX], img[PATH_MAX], out[PATH_MAX];
@@ -415,7 +328,7 @@ static void sim_inst_install_begin(struct sim *s)
         sim_inst_finish(s, SIM_CODE_FLASH_ACCESS);
         return;
     }
-    sim_report(s, "phase", "install %s %s -> %s (%.1f s)", sim_methods[in->method].name,
+    sim_report(s, "phase", "install %s %s -> %s (%.1f s)", sim_inst_methods[in->method].name,
                s->fw.version, in->h.dst_version, (double)in->install_ms / 1000.0);
     /* on the update's schedule; a resumed install starts its own (no validation) */
     in->phase_start_ms = in->resumed ? sim_now_ms(s) : in->update_start_ms + in->validate_ms;
@@ -458,7 +371,7 @@ static void sim_inst_install_step(struct sim *s)
     sim_fault_progress(s, SIM_PH_INSTALL, pct); /* a due power cut ends the process here */
 
     if (!last) {
-        sim_inst_urc(s, sim_methods[in->method].install_urc, pct);
+        sim_inst_urc(s, sim_inst_methods[in->method].install_urc, pct);
         sim_inst_arm_step(s, in->install_ms, in->step + 1, SIM_INSTALL_STEPS);
         return;
     }
@@ -473,7 +386,7 @@ static void sim_inst_install_step(struct sim *s)
 }
 
 /* Persists the install before anything is written (§3.1.2, §4.3.1.3). */
-static void sim_inst_persist_install(struct sim *s)
+void sim_inst_persist_install(struct sim *s)
 {
     struct sim_install *in = s->install;
     s->st.fw_phase = SIM_FW_INSTALL;
@@ -482,142 +395,6 @@ static void sim_inst_persist_install(struct sim *s)
     s->st.install_attempts++;
     if (sim_state_save(s) != 0)
         fprintf(stderr, "larafw-sim: state not saved before install\n");
-}
-
-/* ---- validation ---------------------------------------------------------------------- */
-
-/* Header, kind, sizes (FOAT: XMODEM SUB padding after the declared end is ignored), key. */
-static int sim_inst_validate_open(struct sim *s)
-{
-    struct sim_install *in = s->install;
-    char path[PATH_MAX];
-    sim_path(s, in->rel, path, sizeof path);
-    in->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (in->fd < 0)
-        return errno == ENOENT ? SIM_CODE_FILE_MISSING : SIM_CODE_FILE_OP;
-    struct stat st;
-    if (fstat(in->fd, &st) != 0)
-        return SIM_CODE_FILE_OP;
-    in->file_len = (uint64_t)st.st_size;
-    int rc = sim_install_read_header(s, in->rel, &in->h);
-    if (rc != 0)
-        return sim_inst_code(rc);
-    if (in->h.kind != sim_methods[in->method].kind)
-        return SIM_CODE_NOT_DELTA; /* full to +UFWINSTALL, delta to +UFWUPD */
-    in->pkg_len = pkg_header_encoded_size() + in->h.payload_size + PKG_SIG_LEN;
-    uint64_t len = in->file_len;
-    if (in->method == SIM_INSTALL_FOAT && len > in->pkg_len && len - in->pkg_len < 1024) {
-        /* XMODEM pads the last block with SUB: ignore exactly that after the declared end. */
-        uint8_t tail[1024];
-        size_t extra = (size_t)(len - in->pkg_len);
-        if (pread(in->fd, tail, extra, (off_t)in->pkg_len) == (ssize_t)extra) {
-            size_t i = 0;
-            while (i < extra && tail[i] == 0x1A)
-                i++;
-            if (i == extra)
-                len = in->pkg_len;
-        }
-    }
-    rc = pkg_check_size(&in->h, len);
-    if (rc != 0)
-        return sim_inst_code(rc);
-    if (!s->fota_pub_ok)
-        return SIM_CODE_KEY;
-    rc = pkg_verify_init(&in->v, in->pkg_len);
-    if (rc != 0)
-        return sim_inst_code(rc);
-    in->hashed = 0;
-    sim_inst_durations(s, in);
-    return 0;
-}
-
-/* After the signature: product, source image, already-current. 0 = go on installing. */
-static int sim_inst_validate_final(struct sim *s)
-{
-    struct sim_install *in = s->install;
-    int rc = pkg_verify_final(&in->v, s->fota_pub);
-    if (rc != 0)
-        return sim_inst_code(rc);
-    if (strcmp(in->h.product, s->fw.product) != 0)
-        return SIM_CODE_PREVAL;
-    if (strcmp(in->h.dst_version, s->fw.version) == 0 &&
-        memcmp(in->h.dst_sha256, s->fw.sha256, PKG_SHA256_LEN) == 0)
-        return SIM_CODE_SUCCESS; /* §4.3.1.4: already there, nothing to do */
-    if (in->h.kind == PKG_KIND_DELTA &&
-        (memcmp(in->h.src_sha256, s->fw.sha256, PKG_SHA256_LEN) != 0 ||
-         in->h.src_size != s->fw.size))
-        return SIM_CODE_SOURCE;
-    return 0;
-}
-
-static void sim_inst_validate_begin(struct sim *s)
-{
-    struct sim_install *in = s->install;
-    in->state = SIM_INST_VALIDATE;
-    in->step = 0;
-    in->phase_start_ms = sim_now_ms(s);
-    sim_report(s, "phase", "validation %s %s", sim_methods[in->method].name, in->rel);
-    if (s->product->prevalidation)
-        sim_inst_urc(s, sim_methods[in->method].preval_urc, 0);
-    int code = sim_inst_validate_open(s);
-    if (code != 0) {
-        sim_inst_finish(s, code);
-        return;
-    }
-    in->update_start_ms = in->phase_start_ms;
-    sim_inst_arm_step(s, in->validate_ms, 1, SIM_VALIDATION_STEPS);
-}
-
-static void sim_inst_validate_step(struct sim *s)
-{
-    struct sim_install *in = s->install;
-    in->step++;
-    int pct = (int)(in->step * 100u / SIM_VALIDATION_STEPS);
-    uint64_t target = in->pkg_len * in->step / SIM_VALIDATION_STEPS;
-    while (in->hashed < target) {
-        size_t want = sizeof in->chunk;
-        if (want > target - in->hashed)
-            want = (size_t)(target - in->hashed);
-        if (sim_fault_flash_write(s, SIM_PH_VALIDATION, pct)) {
-            sim_inst_finish(s, SIM_CODE_FILE_OP); /* injected flash file operation failure */
-            return;
-        }
-        ssize_t n = pread(in->fd, in->chunk, want, (off_t)in->hashed);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            sim_inst_finish(s, SIM_CODE_FILE_OP);
-            return;
-        }
-        pkg_verify_update(&in->v, in->chunk, (size_t)n);
-        in->hashed += (uint64_t)n;
-    }
-    sim_fault_progress(s, SIM_PH_VALIDATION, pct);
-    if (s->product->prevalidation)
-        sim_inst_urc(s, sim_methods[in->method].preval_urc, pct);
-    if (in->step < SIM_VALIDATION_STEPS) {
-        sim_inst_arm_step(s, in->validate_ms, in->step + 1, SIM_VALIDATION_STEPS);
-        return;
-    }
-    close(in->fd);
-    in->fd = -1;
-    int code = sim_inst_validate_final(s);
-    if (code != 0) {
-        sim_inst_finish(s, code);
-        return;
-    }
-    if (in->method == SIM_INSTALL_FOAT && in->file_len > in->pkg_len) {
-        /* Drop the XMODEM padding so that the stored package is exactly the package. */
-        char path[PATH_MAX];
-        sim_path(s, in->rel, path, sizeof path);
-        if (truncate(path, (off_t)in->pkg_len) != 0) {
-            sim_inst_finish(s, SIM_CODE_FILE_OP);
-            return;
-        }
-        in->file_len = in->pkg_len;
-    }
-    sim_inst_persist_install(s);
-    sim_inst_install_begin(s);
 }
 
 /* ---- entry points -------------------------------------------------------------------- */
@@ -701,7 +478,7 @@ void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel
     in->resumed = false;
     snprintf(in->rel, sizeof in->rel, "%s", rel);
     sim_inst_route(s, in);
-    sim_report(s, "update", "%s install of %s requested", sim_methods[m].name, rel);
+    sim_report(s, "update", "%s install of %s requested", sim_inst_methods[m].name, rel);
     sim_inst_enter_update_mode(s); /* after "OK" the module takes no more commands (§4.3) */
     sim_inst_arm(s, SIM_RESET_MS);
 }
@@ -753,9 +530,9 @@ static void sim_inst_resume(struct sim *s)
     if (memcmp(in->h.dst_sha256, s->fw.sha256, PKG_SHA256_LEN) == 0) {
         /* The new image was already in place when power went: finish what is left. */
         sim_install_apply_items(s, &in->h);
-        if (sim_methods[in->method].efs_backup)
+        if (sim_inst_methods[in->method].efs_backup)
             s->st.backup_done = true;
-        sim_inst_urc(s, sim_methods[in->method].install_urc, 100);
+        sim_inst_urc(s, sim_inst_methods[in->method].install_urc, 100);
         sim_inst_finish(s, SIM_CODE_SUCCESS);
         return;
     }

@@ -1,5 +1,5 @@
 /* Private to the simulator's firmware-update files (sim_foat.c, sim_install.c,
- * sim_install_cmd.c). The platform sees only what sim.h declares. */
+ * sim_install_validate.c, sim_install_cmd.c). The platform sees only what sim.h declares. */
 #ifndef LARAFW_SIM_UPDATE_H
 #define LARAFW_SIM_UPDATE_H
 
