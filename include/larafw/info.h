@@ -1,4 +1,4 @@
-/* lfw_info_read: what is on the module (AT+CGMR, ATI, AT+CGMM, AT+CGSN). */
+/* lfw_info_read: what is on the module (AT+CGMR, ATI, ATI9, AT+CGMM, AT+CGSN). */
 #ifndef LARAFW_INFO_H
 #define LARAFW_INFO_H
 
@@ -15,13 +15,17 @@ struct lfw_info {
     char ident[LFW_INFO_TEXT_MAX];     /* ATI (first lines, '\n'-joined, cut to fit) */
     char model[LFW_INFO_TEXT_MAX];     /* AT+CGMM */
     char imei[LFW_INFO_TEXT_MAX];      /* AT+CGSN */
-    const struct lfw_product *product; /* from ATI, else AT+CGMM; never NULL after success */
+    char type[LFW_INFO_TEXT_MAX];      /* ATI9: "<modem version>,<product version>" or "" */
+    const struct lfw_product *product; /* from ATI9, else ATI, else AT+CGMM (the first that
+                                        * names a LARA series); never NULL after success */
 };
 
 /* Reads version, identification, model and IMEI, each command waiting up to `timeout_ms`
  * (0 = 10 s). `err` (may be NULL) gets the details of a failure.
  * Returns 0, LFW_ETIMEDOUT, LFW_EAT_ERROR, LFW_ECME, LFW_EOVERFLOW, LFW_EINVAL, LFW_EBUSY,
- * LFW_EIO. ATI, AT+CGMM and AT+CGSN failing leaves their field "" (only AT+CGMR is required).*/
+ * LFW_EIO. ATI, ATI9, AT+CGMM and AT+CGSN failing leaves their field "" (only AT+CGMR is
+ * required). The product version ("00B"/"01B") decides timeouts and features: ATI shows only
+ * the type number on some firmware, ATI9 the product version. */
 int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
                   struct lfw_error *err) LFW_WARN_UNUSED;
 

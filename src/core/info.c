@@ -54,6 +54,9 @@ int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
             rc = optional_cmd(at, "ATI", out->ident, sizeof out->ident, t);
         }
         if (rc == 0) {
+            rc = optional_cmd(at, "ATI9", out->type, sizeof out->type, t);
+        }
+        if (rc == 0) {
             rc = optional_cmd(at, "AT+CGMM", out->model, sizeof out->model, t);
             strip_prefix(out->model, "+CGMM:");
         }
@@ -62,9 +65,10 @@ int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
             strip_prefix(out->imei, "+CGSN:");
         }
         if (rc == 0) {
-            out->product = lfw_product_match(out->ident);
-            if (out->product->id == LFW_PRODUCT_UNKNOWN) {
-                out->product = lfw_product_match(out->model);
+            const char *const texts[3] = {out->type, out->ident, out->model};
+            out->product = lfw_product_get(LFW_PRODUCT_UNKNOWN);
+            for (size_t i = 0; i < 3 && out->product->id == LFW_PRODUCT_UNKNOWN; i++) {
+                out->product = lfw_product_match(texts[i]);
             }
         }
     }

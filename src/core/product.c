@@ -60,23 +60,35 @@ static bool find_variant(const char *after, char v[4])
     return false;
 }
 
+/* True when `p` starts a type number: "LARA-R6" / "LARA-L6" followed by a digit
+ * ("LARA-R6001D"), not a firmware version such as "LARA-R6.01.00". */
+static bool is_type_number(const char *p)
+{
+    return (strncmp(p, "LARA-R6", 7) == 0 || strncmp(p, "LARA-L6", 7) == 0) && p[7] >= '0' &&
+           p[7] <= '9';
+}
+
 const struct lfw_product *lfw_product_match(const char *ident)
 {
     if (ident == NULL) {
         return &products[0];
     }
+    /* The first type number with a product version wins, else the first type number. */
     const char *series = NULL;
-    for (const char *p = ident; *p != '\0'; p++) {
-        if (strncmp(p, "LARA-R6", 7) == 0 || strncmp(p, "LARA-L6", 7) == 0) {
+    char variant[4] = "";
+    bool has_variant = false;
+    for (const char *p = ident; *p != '\0' && !has_variant; p++) {
+        if (!is_type_number(p)) {
+            continue;
+        }
+        if (series == NULL || find_variant(p + 7, variant)) {
             series = p;
-            break;
+            has_variant = find_variant(p + 7, variant);
         }
     }
     if (series == NULL) {
         return &products[0];
     }
-    char variant[4] = "";
-    bool has_variant = find_variant(series + 7, variant);
     for (size_t i = 1; i < sizeof products / sizeof products[0]; i++) {
         const struct lfw_product *p = &products[i];
         if (strncmp(series, p->model, strlen(p->model)) != 0) {

@@ -16,6 +16,11 @@
 
 #define MAX_EVENTS 256
 
+static bool lfw_str_has_newline(const char *s)
+{
+    return strchr(s, '\n') != NULL;
+}
+
 struct fixture {
     struct fake_port *fp;
     struct lfw_at at;
@@ -450,6 +455,8 @@ static void test_info(void **state)
     fake_port_read_str(f->fp, "\r\nLARA-R6.01.00\r\n\r\nOK\r\n");
     fake_port_expect_str(f->fp, "ATI\r");
     fake_port_read_str(f->fp, "\r\nLARA-R6001D-01B-00\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "ATI9\r");
+    fake_port_read_str(f->fp, "\r\nERROR\r\n");
     fake_port_expect_str(f->fp, "AT+CGMM\r");
     fake_port_read_str(f->fp, "\r\nLARA-R6001D\r\n\r\nOK\r\n");
     fake_port_expect_str(f->fp, "AT+CGSN\r");
@@ -461,6 +468,29 @@ static void test_info(void **state)
     assert_string_equal(info.model, "LARA-R6001D");
     assert_string_equal(info.imei, "");
     assert_int_equal(info.product->id, LFW_PRODUCT_R6_01B);
+}
+
+static void test_info_ati9(void **state)
+{
+    struct fixture *f = *state;
+    /* ATI names only the type number; ATI9 the product version (docs/simulator.md) */
+    fake_port_expect_str(f->fp, "AT+CGMR\r");
+    fake_port_read_str(f->fp, "\r\nLARA-R6.01.00\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "ATI\r");
+    fake_port_read_str(f->fp, "\r\nManufacturer: u-blox\r\nModel: LARA-R6004D\r\nRevision: X"
+                              "\r\nSVN: 01\r\nIMEI: 351234567890123\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "ATI9\r");
+    fake_port_read_str(f->fp, "\r\nLARA-R6.01.00,LARA-R6004D-01B\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "AT+CGMM\r");
+    fake_port_read_str(f->fp, "\r\nLARA-R6004D\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "AT+CGSN\r");
+    fake_port_read_str(f->fp, "\r\n351234567890123\r\n\r\nOK\r\n");
+    struct lfw_info info;
+    assert_int_equal(lfw_info_read(&f->at, 0, &info, &f->err), 0);
+    assert_string_equal(info.type, "LARA-R6.01.00,LARA-R6004D-01B");
+    assert_string_equal(info.imei, "351234567890123");
+    assert_int_equal(info.product->id, LFW_PRODUCT_R6_01B);
+    assert_true(lfw_str_has_newline(info.ident));
 }
 
 static void test_info_no_answer(void **state)
@@ -498,6 +528,7 @@ int main(void)
         T(test_install_never_back),
         T(test_install_default_timeouts),
         T(test_info),
+        T(test_info_ati9),
         T(test_info_no_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,6 +72,9 @@ static void test_product_match(void **state)
         {"LARA-R6001D", LFW_PRODUCT_R6001D_00B}, /* no version: conservative 00B */
         {"LARA-R6001D-02B", LFW_PRODUCT_R6_01B},
         {"SARA-R410M-02B", LFW_PRODUCT_UNKNOWN},
+        {"LARA-R6.01.00,LARA-R6004D-01B", LFW_PRODUCT_R6_01B}, /* ATI9 */
+        {"LARA-R6.01.00", LFW_PRODUCT_UNKNOWN},                /* a version, no type */
+        {"Model: LARA-L6004\nLARA-L6004-00B", LFW_PRODUCT_L6004_00B},
         {"", LFW_PRODUCT_UNKNOWN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
