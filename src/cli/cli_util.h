@@ -74,6 +74,21 @@ const char *lfw_cli_cmd_name(enum lfw_cli_cmd cmd);
  * Returns the length of the redacted text (it may exceed cap-1: truncated, like snprintf). */
 size_t lfw_redact(const char *in, size_t len, char *out, size_t cap);
 
+/* ---- the line (line.c) ------------------------------------------------------------------ */
+
+/* --checksum: hides the XMODEM receiver's 'C' solicitations (§3.1) so that the sender answers
+ * its NAK; a 'C' inside text (+CME ERROR) passes. State carries across reads. */
+struct lfw_crc_filter {
+    uint8_t prev;
+    bool prev_hidden;
+};
+/* Filters `n` bytes in place; returns how many remain. */
+size_t lfw_crc_filter_apply(struct lfw_crc_filter *f, uint8_t *buf, size_t n);
+
+/* The number after the colon of an install URC ("+UFWINSTALL: 42" → 42, "+UFWUPD: 128" →
+ * 128); -1 when there is none ("+UFWUPD: ONGOING"). */
+int lfw_urc_value(const char *line);
+
 /* ---- JSON (json.c) ---------------------------------------------------------------------- */
 
 /* Escapes `s` as the inside of a JSON string (quotes, backslash, control characters; invalid

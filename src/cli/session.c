@@ -29,23 +29,6 @@ static int lp_write(void *user, const uint8_t *data, size_t len)
     return n;
 }
 
-/* Drops the receiver's lone 'C' start characters; keeps every 'C' inside text (+CME). */
-static size_t hide_crc(struct lfw_session *s, uint8_t *buf, size_t n)
-{
-    size_t out = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = buf[i];
-        bool in_word = (s->rx_prev >= 'A' && s->rx_prev <= 'Z' && !s->rx_prev_hidden) ||
-                       s->rx_prev == '+' || (s->rx_prev >= 'a' && s->rx_prev <= 'z');
-        bool hide = c == 'C' && !in_word;
-        s->rx_prev = c;
-        s->rx_prev_hidden = hide;
-        if (!hide)
-            buf[out++] = c;
-    }
-    return out;
-}
-
 static int lp_read(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms)
 {
     struct lfw_session *s = user;
@@ -60,7 +43,7 @@ static int lp_read(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms)
             lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "read failed (line closed?)");
         if (n <= 0 || !s->hide_armed)
             return n;
-        n = (int)hide_crc(s, buf, (size_t)n);
+        n = (int)lfw_crc_filter_apply(&s->crc_filter, buf, (size_t)n);
         if (n > 0 || left == 0)
             return n;
     }
@@ -401,19 +384,8 @@ const char *lfw_session_product(const struct lfw_session *s, const struct lfw_in
 static void on_install_urc(void *user, const char *line)
 {
     struct lfw_session *s = user;
-    const char *colon = strchr(line, ':');
-    if (!colon)
-        return;
-    int v = 0, digits = 0;
-    for (const char *p = colon + 1; *p; p++) {
-        if (*p == ' ' && digits == 0)
-            continue;
-        if (*p < '0' || *p > '9' || v > 100000)
-            break;
-        v = v * 10 + (*p - '0');
-        digits++;
-    }
-    if (!digits)
+    int v = lfw_urc_value(line);
+    if (v < 0)
         return;
     s->urc_count++;
     if (strncmp(line, "+UFWPREVAL:", 11) == 0)

@@ -29,8 +29,7 @@ struct lfw_session {
     /* --checksum: hide the receiver's 'C' so that the sender answers its NAK (§3.1) */
     bool hide_crc_start;
     bool hide_armed; /* AT+UFWUPD=3 sent, no block yet */
-    uint8_t rx_prev; /* last byte received (for the 'C' filter) */
-    bool rx_prev_hidden;
+    struct lfw_crc_filter crc_filter;
     /* install progress URCs seen by the channel, whoever was reading (§3.1.1, §4.3.1) */
     int urc_percent; /* last +UFWINSTALL:/+UFWUPD: progress 0..100, -1 none */
     int urc_final;   /* last final code (> 100), -1 none */

@@ -3,7 +3,7 @@ if(NOT TARGET larafw_cli_lib)
   return()
 endif()
 
-foreach(t cli_redact cli_options cli_json cli_progress cli_atlog)
+foreach(t cli_redact cli_options cli_json cli_progress cli_atlog cli_line)
   add_executable(test_${t} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c)
   target_link_libraries(test_${t} PRIVATE larafw_cli_lib PkgConfig::CMOCKA)
   add_test(NAME unit-${t} COMMAND test_${t})
