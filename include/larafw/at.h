@@ -18,7 +18,10 @@
  * lfw_at_raw_port() gives a port whose read() drains them first. The `>` prompt of +UDWNFILE
  * (§4.2.3), which has no line terminator, is detected by lfw_at_wait_prompt().
  *
- * Timeouts are measured with the port clock and compared wrap-safely.
+ * Timeouts are measured with the port clock and compared wrap-safely. Bytes that are already
+ * buffered when a deadline passes are still examined once; a complete line that arrives after
+ * a command timed out stays buffered and is seen by the next call (a late "OK" can complete
+ * the next command — callers that care resynchronise with a plain "AT").
  */
 #ifndef LARAFW_AT_H
 #define LARAFW_AT_H

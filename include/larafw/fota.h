@@ -14,7 +14,9 @@
 
 /* AT+UDWNFILE="<name>",<size>,"FOAT" → '>' → exactly size bytes from `pkg` → OK (§4.2.3).
  * With proc->transfer_baud the link runs at that rate for the transfer (AT+IPR) and is set
- * back to the base rate afterwards. Progress: download events.
+ * back to the base rate afterwards. Progress: download events. A cancel from the event
+ * callback stops sending: the module then waits for the missing bytes and gives up on its own
+ * (the note has no abort for +UDWNFILE); the package it holds is incomplete.
  * Returns 0, LFW_EINVAL (name empty, too long, or with '"'), LFW_ENOTSUP, LFW_EAT_ERROR,
  * LFW_ECME (e.g. another download in progress, §6), LFW_ETIMEDOUT, LFW_ECANCELED,
  * LFW_ESOURCE, LFW_EIO. */

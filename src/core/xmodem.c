@@ -133,6 +133,20 @@ static int build_block(struct lfw_xmodem *x, const struct lfw_source *src, uint3
     return (int)(block + 4);
 }
 
+/* Drops start characters that are already queued (the receiver repeats 'C'/NAK until data
+ * comes, §3.1), so that a stale NAK is not taken as the answer to block 1 — resending it would
+ * make the receiver ACK a duplicate and shift every later ACK by one block. */
+static void drop_queued_starts(const struct lfw_xmodem *x)
+{
+    uint8_t junk[16];
+    for (int i = 0; i < 8; i++) {
+        int n = x->cfg.port->read(x->cfg.port->user, junk, sizeof junk, 0);
+        if (n <= 0) {
+            return;
+        }
+    }
+}
+
 /* Waits for the receiver's start character: 'C' → CRC-16, NAK → checksum (§3.1). */
 static int wait_start(struct lfw_xmodem *x)
 {
@@ -143,9 +157,11 @@ static int wait_start(struct lfw_xmodem *x)
         switch (r) {
         case REPLY_CRC_START:
             x->crc = true;
+            drop_queued_starts(x);
             return 0;
         case REPLY_NAK:
             x->crc = false;
+            drop_queued_starts(x);
             return 0;
         case REPLY_CANCEL:
             return LFW_ECANCELED;

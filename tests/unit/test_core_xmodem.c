@@ -289,6 +289,16 @@ static void test_extra_c_before_ack(void **state)
     assert_int_equal(f->x.retransmissions, 0);
 }
 
+static void test_stale_nak_before_first_block(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_push(f->fp, "\x15\x15", 2); /* checksum receiver repeated its NAK */
+    assert_int_equal(run(f, false, 128, 300), 0);
+    check_received(f, 300, 128);
+    assert_int_equal(f->x.retransmissions, 0);
+    assert_int_equal(f->rx.dups, 0);
+}
+
 static void test_retries_exhausted(void **state)
 {
     struct fixture *f = *state;
@@ -370,6 +380,7 @@ int main(void)
         T(test_no_start),
         T(test_start_after_noise),
         T(test_extra_c_before_ack),
+        T(test_stale_nak_before_first_block),
         T(test_retries_exhausted),
         T(test_eot_nak),
         T(test_caller_cancels),
