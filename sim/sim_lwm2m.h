@@ -20,9 +20,9 @@
 
 #include <poll.h>
 
-#define SIM_LWM2M_FDS_MAX 1
-#define SIM_LWM2M_SSID 721                /* u-blox uFOTA server, instance /1/10 (§5.6) */
-#define SIM_LWM2M_SERVER_INST 10
+#define SIM_LWM2M_FDS_MAX          1
+#define SIM_LWM2M_SSID             721 /* u-blox uFOTA server, instance /1/10 (§5.6) */
+#define SIM_LWM2M_SERVER_INST      10
 #define SIM_LWM2M_FACTORY_LIFETIME 86400u /* SRLT, §5.6 */
 
 /* ---- sim_main.c ---------------------------------------------------------------------------- */
@@ -41,10 +41,10 @@ void sim_lwm2m_service(struct sim *s, const struct pollfd *fds, int n);
 
 /* ---- the client (sim_lwm2m.c) -------------------------------------------------------------- */
 enum sim_lwm2m_reg {
-    SIM_REG_OFF = 0,   /* no server configured, or the client has not started yet */
-    SIM_REG_PENDING,   /* Register sent */
-    SIM_REG_DONE,      /* registered */
-    SIM_REG_DEREG,     /* deregistered by AT+ULWM2MDEREG (until reboot or AT+ULWM2MREG) */
+    SIM_REG_OFF = 0, /* no server configured, or the client has not started yet */
+    SIM_REG_PENDING, /* Register sent */
+    SIM_REG_DONE,    /* registered */
+    SIM_REG_DEREG,   /* deregistered by AT+ULWM2MDEREG (until reboot or AT+ULWM2MREG) */
 };
 enum sim_lwm2m_reg sim_lwm2m_reg_state(void);
 /* Registration update now (lifetime changed, /1/10/8 executed). */

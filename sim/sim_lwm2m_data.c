@@ -54,8 +54,8 @@ int sim_tlv_int(const uint8_t *val, size_t len, int64_t *out)
 }
 
 /* Header + value bytes; kind, id, value. */
-static int sim_tlv_raw(uint8_t *out, size_t cap, size_t *used, enum sim_tlv_kind kind,
-                       uint16_t id, const uint8_t *val, size_t vlen)
+static int sim_tlv_raw(uint8_t *out, size_t cap, size_t *used, enum sim_tlv_kind kind, uint16_t id,
+                       const uint8_t *val, size_t vlen)
 {
     uint8_t h[6];
     size_t hl = 1;
@@ -117,8 +117,7 @@ int sim_tlv_put(uint8_t *out, size_t cap, size_t *used, const struct sim_lwm2m_v
         b[0] = v->i ? 1 : 0;
         return sim_tlv_raw(out, cap, used, SIM_TLV_RESOURCE, v->id, b, 1);
     case SIM_LV_STR:
-        return sim_tlv_raw(out, cap, used, SIM_TLV_RESOURCE, v->id, (const uint8_t *)v->s,
-                           v->slen);
+        return sim_tlv_raw(out, cap, used, SIM_TLV_RESOURCE, v->id, (const uint8_t *)v->s, v->slen);
     case SIM_LV_OBJLNK:
         b[0] = (uint8_t)(v->i >> 24);
         b[1] = (uint8_t)(v->i >> 16);
@@ -294,9 +293,9 @@ int sim_json_put(char *out, size_t cap, const char *bn, const struct sim_lwm2m_v
                  sim_jstr(out, cap, &u, v->s) && sim_jcat(out, cap, &u, "\"}");
             break;
         case SIM_LV_OBJLNK:
-            ok = sim_jcat(out, cap, &u, "%s{\"n\": \"%u\", \"ov\": \"%u:%u\"}", sep,
-                          (unsigned)v->id, (unsigned)((uint64_t)v->i >> 16) & 0xffffu,
-                          (unsigned)v->i & 0xffffu);
+            ok =
+                sim_jcat(out, cap, &u, "%s{\"n\": \"%u\", \"ov\": \"%u:%u\"}", sep, (unsigned)v->id,
+                         (unsigned)((uint64_t)v->i >> 16) & 0xffffu, (unsigned)v->i & 0xffffu);
             break;
         case SIM_LV_MULTI:
             for (unsigned m = 0; ok && m < v->nmulti && m < SIM_LWM2M_MULTI_MAX; m++)
@@ -322,8 +321,8 @@ struct sim_jr {
 
 static void sim_jr_ws(struct sim_jr *r)
 {
-    while (r->i < r->len && (r->p[r->i] == ' ' || r->p[r->i] == '\t' || r->p[r->i] == '\r' ||
-                             r->p[r->i] == '\n'))
+    while (r->i < r->len &&
+           (r->p[r->i] == ' ' || r->p[r->i] == '\t' || r->p[r->i] == '\r' || r->p[r->i] == '\n'))
         r->i++;
 }
 

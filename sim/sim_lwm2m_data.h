@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIM_LWM2M_CF_TEXT 0
-#define SIM_LWM2M_CF_LINK 40
+#define SIM_LWM2M_CF_TEXT   0
+#define SIM_LWM2M_CF_LINK   40
 #define SIM_LWM2M_CF_OPAQUE 42
-#define SIM_LWM2M_CF_TLV  11542
-#define SIM_LWM2M_CF_JSON 11543
+#define SIM_LWM2M_CF_TLV    11542
+#define SIM_LWM2M_CF_JSON   11543
 
 enum sim_lwm2m_type {
     SIM_LV_NONE = 0,
@@ -40,10 +40,10 @@ struct sim_lwm2m_value {
 
 /* ---- OMA-TLV ---- */
 enum sim_tlv_kind {
-    SIM_TLV_INSTANCE = 0,  /* object instance: value = nested TLVs */
-    SIM_TLV_RES_INST = 1,  /* resource instance */
-    SIM_TLV_MULTI = 2,     /* multiple resource: value = resource instances */
-    SIM_TLV_RESOURCE = 3,  /* resource with value */
+    SIM_TLV_INSTANCE = 0, /* object instance: value = nested TLVs */
+    SIM_TLV_RES_INST = 1, /* resource instance */
+    SIM_TLV_MULTI = 2,    /* multiple resource: value = resource instances */
+    SIM_TLV_RESOURCE = 3, /* resource with value */
 };
 struct sim_tlv {
     enum sim_tlv_kind kind;

@@ -40,9 +40,9 @@ enum sim_uf_phase {
     SIM_UF_UPDATING,
 };
 
-#define SIM_UF_TICK_MS      1000u     /* progress URC period (module time) */
-#define SIM_UF_ACK_AUTO_MS  3600000u  /* §5.4.2: no answer within 1 h → accepted */
-#define SIM_UF_RETRIES      4
+#define SIM_UF_TICK_MS     1000u    /* progress URC period (module time) */
+#define SIM_UF_ACK_AUTO_MS 3600000u /* §5.4.2: no answer within 1 h → accepted */
+#define SIM_UF_RETRIES     4
 static const uint32_t sim_uf_retry_s[SIM_UF_RETRIES] = {60, 120, 180, 240}; /* §5.2.2 */
 
 /* OMA Update Result values (LwM2M 1.0 E.6). */
@@ -127,8 +127,7 @@ static void sim_uf_save(struct sim *s)
                      "version=%s\n",
                      (int)u->phase, u->result, (unsigned)u->lifetime, u->mode, u->mno_before,
                      u->uri, u->pkg_name, u->pkg_version);
-    if (n < 0 || (size_t)n >= sizeof buf ||
-        sim_atomic_write(s, sim_uf_rel, buf, (size_t)n) != 0)
+    if (n < 0 || (size_t)n >= sizeof buf || sim_atomic_write(s, sim_uf_rel, buf, (size_t)n) != 0)
         fprintf(stderr, "larafw-sim: uFOTA state not saved\n");
 }
 
@@ -260,7 +259,8 @@ static int sim_uf_percent(struct sim *s, uint64_t *done, uint64_t *total)
 
 /* ---- download ---------------------------------------------------------------------------- */
 
-static void sim_uf_done(struct sim *s, const struct sim_net_job *job, const struct sim_net_result *r);
+static void sim_uf_done(struct sim *s, const struct sim_net_job *job,
+                        const struct sim_net_result *r);
 static void sim_uf_retry_timer(struct sim *s, void *arg);
 
 static void sim_uf_tick(struct sim *s, void *arg)
@@ -302,8 +302,8 @@ static void sim_uf_download(struct sim *s, bool resume)
         sim_report(s, "ufota", "download could not start");
         s->download = SIM_DL_LWM2M;
         sim_uf_set(s, SIM_UF_RETRY, -1);
-        u->retry_timer = sim_timer_add(s, (uint64_t)sim_uf_retry_s[0] * 1000u,
-                                       sim_uf_retry_timer, NULL);
+        u->retry_timer =
+            sim_timer_add(s, (uint64_t)sim_uf_retry_s[0] * 1000u, sim_uf_retry_timer, NULL);
         return;
     }
     sim_uf_set(s, SIM_UF_DOWNLOADING, -1);
@@ -354,7 +354,8 @@ static void sim_uf_downloaded(struct sim *s)
     sim_lwm2m_changed(s, 5, 0, 7);
 }
 
-static void sim_uf_done(struct sim *s, const struct sim_net_job *job, const struct sim_net_result *r)
+static void sim_uf_done(struct sim *s, const struct sim_net_job *job,
+                        const struct sim_net_result *r)
 {
     (void)job;
     struct sim_ufota *u = &sim_uf;
@@ -482,9 +483,9 @@ bool sim_ufota_host_install_ok(const struct sim *s)
 void sim_ufota_install_result(struct sim *s, enum sim_install_method m, int code)
 {
     struct sim_ufota *u = &sim_uf;
-    bool ours = m == SIM_INSTALL_UFOTA ||
-                (m == SIM_INSTALL_FOTA && s->st.fota_pkg_source == SIM_DL_LWM2M &&
-                 u->phase == SIM_UF_DOWNLOADED);
+    bool ours =
+        m == SIM_INSTALL_UFOTA || (m == SIM_INSTALL_FOTA && s->st.fota_pkg_source == SIM_DL_LWM2M &&
+                                   u->phase == SIM_UF_DOWNLOADED);
     if (!ours)
         return;
     int result = sim_uf_result_of(code);
@@ -534,8 +535,7 @@ void sim_ufota_power_up(struct sim *s)
         if (!sim_install_busy(s) && s->st.fw_phase == SIM_FW_NORMAL) {
             /* reset before the install wrote anything (validation): old firmware */
             sim_report(s, "ufota", "update interrupted before install");
-            sim_uf_set(s, s->st.fota_pkg_present ? SIM_UF_DOWNLOADED : SIM_UF_IDLE,
-                       SIM_UR_FAILED);
+            sim_uf_set(s, s->st.fota_pkg_present ? SIM_UF_DOWNLOADED : SIM_UF_IDLE, SIM_UR_FAILED);
         }
         break;
     default:

@@ -232,10 +232,15 @@ static int sim_cmd_ulwm2mreg(struct sim *s, enum sim_if iface, const struct sim_
 }
 
 const struct sim_cmd sim_cmds_ufota[] = {
-    {"+UFOTASTAT", sim_cmd_ufotastat},   {"+ULWM2MSTAT", sim_cmd_ulwm2mstat},
-    {"+UFOTA", sim_cmd_ufota},           {"+UFOTACONFIG", sim_cmd_ufotaconfig},
-    {"+UFOTAACK", sim_cmd_ufotaack},     {"+ULWM2MLIST", sim_cmd_ulwm2mlist},
-    {"+ULWM2MREAD", sim_cmd_ulwm2mread}, {"+ULWM2MWRITE", sim_cmd_ulwm2mwrite},
-    {"+ULWM2MDEREG", sim_cmd_ulwm2mdereg}, {"+ULWM2MREG", sim_cmd_ulwm2mreg},
+    {"+UFOTASTAT", sim_cmd_ufotastat},
+    {"+ULWM2MSTAT", sim_cmd_ulwm2mstat},
+    {"+UFOTA", sim_cmd_ufota},
+    {"+UFOTACONFIG", sim_cmd_ufotaconfig},
+    {"+UFOTAACK", sim_cmd_ufotaack},
+    {"+ULWM2MLIST", sim_cmd_ulwm2mlist},
+    {"+ULWM2MREAD", sim_cmd_ulwm2mread},
+    {"+ULWM2MWRITE", sim_cmd_ulwm2mwrite},
+    {"+ULWM2MDEREG", sim_cmd_ulwm2mdereg},
+    {"+ULWM2MREG", sim_cmd_ulwm2mreg},
     {NULL, NULL},
 };
