@@ -30,8 +30,8 @@ def setUpModule():
     global W, PKG, BAD
     W = Workshop(tempfile.mkdtemp(prefix="larafw-ufota-"), image_size=512 * 1024)
     W.a = W.image("a.img", seed=1)
-    b = W.successor(W.a, "b.img", NEW, change=40)
-    with open(W.delta(W.a, b, "delta.upd"), "rb") as f:
+    W.b = W.successor(W.a, "b.img", NEW, change=40)
+    with open(W.delta(W.a, W.b, "delta.upd"), "rb") as f:
         PKG = f.read()
     BAD = PKG[:-1] + bytes([PKG[-1] ^ 1])  # the signature no longer matches
 
@@ -157,6 +157,24 @@ class CampaignTest(unittest.TestCase):
             self.assertEqual(srv.read("/5/0/5"), b"5")  # integrity check failure
             self.assertEqual(srv.read("/5/0/3"), b"0")
             self.assertEqual(srv.read("/3/0/3").decode(), OLD)
+
+    def test_after_install_table6(self):
+        """§5.7.6: the MNO profile set before is restored (the package switched it to 90), the
+        custom APN takes its factory value."""
+        with open(W.delta(W.a, W.b, "mno.upd", "--nvm", "mno=90"), "rb") as f:
+            mno_pkg = f.read()
+        with LwM2MServer() as srv, PackageServer({"mno.upd": mno_pkg}) as web, new_sim(srv) as sim:
+            sim.ok("AT+CFUN=4")
+            sim.ok("AT+UMNOPROF=100")
+            sim.ok('AT+CGDCONT=1,"IP","custom.apn"')
+            sim.ok("AT+CFUN=16")
+            sim.uart.wait_at()
+            self.campaign(srv, sim, web, "mno.upd")
+            sim.wait_urc("+UUFWINSTALL: 128", timeout=60)
+            sim.uart.wait_at(timeout=60)
+            self.assertIn("+UMNOPROF: 100", sim.ok("AT+UMNOPROF?"))
+            self.assertFalse([x for x in sim.ok("AT+CGDCONT?") if "custom.apn" in x])
+            self.assertEqual(sim.ok("AT+CGMR")[-1], NEW)
 
     def test_missing_package_and_bad_uri(self):
         with LwM2MServer() as srv, PackageServer({}) as web, new_sim(srv) as sim:

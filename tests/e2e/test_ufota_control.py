@@ -13,6 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from simharness import wait_until  # noqa: E402
 from test_install_util import Sim, Workshop  # noqa: E402
 from ufota_peers import LwM2MServer, PackageServer, code  # noqa: E402
 
@@ -57,6 +58,11 @@ def answer(sim, command):
     """The information line of a command (URCs that came in between are skipped)."""
     prefix = command[2:].split("=")[0].split("?")[0] + ":"
     return [line for line in sim.ok(command) if line.startswith(prefix)][0]
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def wait_pct(sim, least):
@@ -136,6 +142,27 @@ class ControlTest(unittest.TestCase):
             sim.wait_urc("+UFOTASTAT: 1,0,0")
             resumed = sim.wait_urc("+UFOTASTAT: 0,1,")
             self.assertGreaterEqual(pct_of(resumed), 1)
+            sim.wait_urc("+UFOTASTAT: 2,2,100", timeout=60)
+            self.assertGreater(web.requests[-1][1], 0)
+
+
+    def test_cfun4_needs_a_reboot(self):
+        with LwM2MServer() as srv, PackageServer({"fw.upd": PKG}) as web, new_sim(srv) as sim:
+            up(sim, srv)
+            web.hold_at(len(PKG) // 2)
+            srv.write("/5/0/1", web.url("fw.upd"))
+            web.wait_held()
+            wait_pct(sim, 40)
+            sim.ok("AT+CFUN=4")  # radio off: the download stops (§5.2.2)
+            wait_until(lambda: "download stopped lwm2m" in read_text(sim.report_path),
+                       what="the download to stop")
+            web.release()
+            sim.ok("AT+CFUN=1")  # radio on again: still no download
+            self.assertEqual(len(web.requests), 1)
+            self.assertEqual(answer(sim, "AT+UFOTA?").split(",")[0], "+UFOTA: 2")
+            sim.ok("AT+CFUN=16")  # only a reboot resumes it
+            sim.uart.wait_at()
+            up(sim, srv, count=2, urc=False)
             sim.wait_urc("+UFOTASTAT: 2,2,100", timeout=60)
             self.assertGreater(web.requests[-1][1], 0)
 
