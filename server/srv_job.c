@@ -200,10 +200,23 @@ static void observed(struct srv_jobs *jobs, struct srv_job *j)
         set_state(jobs, j, SRV_JOB_DOWNLOADING, "device came back; waiting for the download");
 }
 
+/* The device table keeps the last object 5 values too (GET /api/devices). */
+static void save_device_fw(struct srv_jobs *jobs, const struct srv_job *j)
+{
+    struct srv_device d;
+    if (srv_store_device_get(jobs->cfg.store, SRV_KEY_ENDPOINT, j->rec.endpoint, &d) != 0)
+        return;
+    d.fw_state = j->rec.fw_state;
+    d.fw_result = j->rec.fw_result;
+    if (srv_store_device_put(jobs->cfg.store, &d) != 0)
+        fprintf(stderr, "larafw-server: could not store device %s\n", d.endpoint);
+}
+
 static void on_state(struct srv_jobs *jobs, struct srv_job *j, int64_t v)
 {
     j->rec.fw_state = (int)v;
     save(jobs, j);
+    save_device_fw(jobs, j);
     if (v == SRV_FW_STATE_DOWNLOADED &&
         (j->rec.state == SRV_JOB_WRITING || j->rec.state == SRV_JOB_DOWNLOADING) && j->uri_written)
         execute_update(jobs, j);
@@ -215,6 +228,7 @@ static void on_result(struct srv_jobs *jobs, struct srv_job *j, int64_t v)
 {
     j->rec.fw_result = (int)v;
     save(jobs, j);
+    save_device_fw(jobs, j);
     /* an error left over from an earlier attempt is not ours until we wrote the URI */
     if (srv_oma_result_is_error((int)v) && (j->uri_written || j->rec.state >= SRV_JOB_UPDATING))
         set_state(jobs, j, SRV_JOB_FAILED, "Update Result %d: %s", (int)v,
