@@ -265,9 +265,11 @@ static void sim_vline(struct sim *s, enum sim_if iface, bool urc, const char *fm
     buf[2 + n] = '\r';
     buf[3 + n] = '\n';
     sim_write(s, iface, buf, (size_t)n + 4);
-    if (urc) {
+    if (urc && (s->port[iface].present || s->out_hook)) {
+        /* the report says what reached the line: a muted interface drops the URC */
         buf[2 + n] = '\0';
-        sim_report(s, "urc", "%s %s", sim_if_names[iface], buf + 2);
+        sim_report(s, "urc", "%s%s %s", sim_if_names[iface],
+                   s->port[iface].muted ? " (muted, dropped)" : "", buf + 2);
     }
     if (buf != small)
         free(buf);
