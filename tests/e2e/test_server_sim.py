@@ -61,18 +61,34 @@ def registered_device(srv):
     return wait_until(ready, timeout=60, what="the module's registration in /api/devices")
 
 
+PSK_ID, PSK_KEY = "lara-e2e", "00112233445566778899aabbccddeeff"
+
+
 class ServerSimTest(unittest.TestCase):
-    def start(self, srv):
-        sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub,
-                  extra_args=["--lwm2m-server", "coap://" + srv.coap])
+    def start(self, srv, dtls=False):
+        extra = ["--lwm2m-server", ("coaps://" if dtls else "coap://") + srv.coap]
+        if dtls:
+            extra += ["--psk-identity", PSK_ID, "--psk-key", PSK_KEY]
+        sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub, extra_args=extra)
         sim.ok("AT+UFOTASTAT=1")
         sim.ok("AT+ULWM2MSTAT=1,7")
         sim.ok("AT+UFWINSTALL=1,115200,,1")
         return sim
 
     def test_update_to_the_end(self):
-        with Server(W.packages) as srv:
-            sim = self.start(srv)
+        self.update_to_the_end(dtls=False)
+
+    def test_update_to_the_end_dtls(self):
+        self.update_to_the_end(dtls=True)
+
+    def update_to_the_end(self, dtls):
+        psk = None
+        if dtls:
+            psk = os.path.join(W.dir, "psk.txt")
+            with open(psk, "w") as f:
+                f.write("# e2e\n%s:%s\n" % (PSK_ID, PSK_KEY))
+        with Server(W.packages, psk_file=psk) as srv:
+            sim = self.start(srv, dtls)
             with sim:
                 d = registered_device(srv)
                 self.assertEqual(d["fw_version"], OLD)
