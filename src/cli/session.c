@@ -14,6 +14,17 @@
 
 /* ---- the port the core talks through: the POSIX line + AT log + --checksum filter ------ */
 
+/* Notes in the AT log when the line goes away and when it works again (once each: a USB
+ * port can be absent for minutes while the module installs, §3.1). */
+static void line_state(struct lfw_session *s, bool ok)
+{
+    if (ok == !s->line_down)
+        return;
+    s->line_down = !ok;
+    lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "%s",
+                   ok ? "line works again" : "line failed (device gone or closed)");
+}
+
 static int lp_write(void *user, const uint8_t *data, size_t len)
 {
     struct lfw_session *s = user;
@@ -24,8 +35,7 @@ static int lp_write(void *user, const uint8_t *data, size_t len)
     int n = s->line.write(s->line.user, data, len);
     if (n > 0)
         lfw_atlog_tx(&s->log, data, (size_t)n, lfw_atlog_wall_ms());
-    else if (n < 0)
-        lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "write failed: %s", strerror(errno));
+    line_state(s, n >= 0);
     return n;
 }
 
@@ -39,8 +49,7 @@ static int lp_read(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms)
         int n = s->line.read(s->line.user, buf, cap, left);
         if (n > 0)
             lfw_atlog_rx(&s->log, buf, (size_t)n, lfw_atlog_wall_ms());
-        if (n < 0)
-            lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "read failed (line closed?)");
+        line_state(s, n >= 0);
         if (n <= 0 || !s->hide_armed)
             return n;
         n = (int)lfw_crc_filter_apply(&s->crc_filter, buf, (size_t)n);

@@ -30,6 +30,7 @@ struct lfw_session {
     bool hide_crc_start;
     bool hide_armed; /* AT+UFWUPD=3 sent, no block yet */
     struct lfw_crc_filter crc_filter;
+    bool line_down; /* the port failed last time (AT log notes transitions only) */
     /* install progress URCs seen by the channel, whoever was reading (§3.1.1, §4.3.1) */
     int urc_percent; /* last +UFWINSTALL:/+UFWUPD: progress 0..100, -1 none */
     int urc_final;   /* last final code (> 100), -1 none */
