@@ -17,3 +17,12 @@ if(TARGET larafw_posix)
   endif()
   add_test(NAME unit-cli_posix COMMAND test_cli_posix)
 endif()
+
+# The same port with EINTR and short transfers forced on every data system call it makes.
+if(TARGET larafw_posix)
+  add_executable(test_cli_posix_shim ${CMAKE_CURRENT_LIST_DIR}/test_cli_posix_shim.c)
+  target_link_libraries(test_cli_posix_shim PRIVATE larafw_posix PkgConfig::CMOCKA)
+  target_link_options(test_cli_posix_shim PRIVATE
+                      -Wl,--wrap=write,--wrap=read,--wrap=pread)
+  add_test(NAME unit-cli_posix_shim COMMAND test_cli_posix_shim)
+endif()
