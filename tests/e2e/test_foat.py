@@ -21,7 +21,7 @@ F = Failures()
 W = Workshop(tempfile.mkdtemp(prefix="larafw-foat-"))
 A = W.image("a.img", seed=1)
 B = W.successor(A, "b.img", "LARA-R6.02.00", change=3)
-FULL = read(W.full(B, "b.upd"))
+FULL = read(W.full(B, "b.upd", "--nvm", "bandmask1=5"))  # Table 6: an NVM item changes
 DELTA = read(W.delta(A, B, "ab.upd"))
 NEW, OLD = "LARA-R6.02.00", "LARA-R6.01.00"
 
@@ -137,6 +137,7 @@ def scripted_checksum():
         F.check(version(sim) == NEW, "new firmware after FOAT")
         F.check(not os.path.exists(sim.path("foat.upd")), "foat.upd removed after install")
         F.check(sim.state().get("backup_done") == "0", "no EFS backup after FOAT")
+        F.check(sim.state().get("bandmask1") == "5", "FOAT package's NVM item applied (Table 6)")
 
 
 def wrong_kind():

@@ -33,6 +33,12 @@ def package_codes():
         sim.ok("AT+CMEE=2")
         _, final = sim.cmd("AT+UFWINSTALL")
         F.check(final == "+CME ERROR: operation not allowed", "no package: %s" % final)
+        for bad in ("AT+UFWINSTALL=7,115200", "AT+UFWINSTALL=1,1234", "AT+UFWINSTALL=1,115200,,2"):
+            _, final = sim.cmd(bad)
+            F.check(final == "+CME ERROR: incorrect parameters", "%s: %s" % (bad, final))
+        lines, final = sim.cmd("AT+UFWINSTALL=?")
+        F.check(final == "OK" and lines and lines[0].startswith("+UFWINSTALL: "),
+                "AT+UFWINSTALL=?: %r" % lines)
 
         # 158: a full package given to +UFWINSTALL; random bytes
         expect_code(sim, read(W.full(B, "full.upd")), 158, "full package to +UFWINSTALL")
