@@ -153,11 +153,15 @@ static int wait_final_code(struct lfw_proc_run *r, const char *prefix)
             return n;
         }
         int v = progress_value(line, "+UFWPREVAL:");
+        if (v < 0) {
+            v = progress_value(line, "+UUFWPREVAL:"); /* uFOTA (§5.1) */
+        }
         if (v >= 0) {
             (void)lfw_proc_emit(r, LFW_PHASE_VALIDATION, v > 100 ? 100 : v, 0, 0, -1);
             continue;
         }
-        /* +UFWUPD: after FOAT, +UFWINSTALL: after FOTA; either is taken (§3.1.1, §4.3.1). */
+        /* +UFWUPD: after FOAT, +UFWINSTALL: after FOTA, +UUFWINSTALL: after uFOTA; the
+         * procedure's own prefix first, then the others (§3.1.1, §4.3.1, §5.1). */
         v = progress_value(line, prefix);
         if (v < 0) {
             v = progress_value(line, "+UFWUPD:");

@@ -7,7 +7,7 @@ add_library(larafw_fake_port STATIC ${CMAKE_CURRENT_LIST_DIR}/fake_port.c)
 target_link_libraries(larafw_fake_port PUBLIC larafw)
 target_include_directories(larafw_fake_port PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 
-foreach(t core_at core_xmodem core_proc core_tables core_fota_net)
+foreach(t core_at core_xmodem core_proc core_tables core_fota_net core_ufota)
   add_executable(test_${t} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c)
   target_link_libraries(test_${t} PRIVATE larafw_fake_port larafw PkgConfig::CMOCKA)
   add_test(NAME unit-${t} COMMAND test_${t})
