@@ -131,7 +131,7 @@ def brick():
 def products():
     """No validation URCs on R6001D-00B; the update bound per product on the virtual clock
     with a payload above the reference size (the whole bound is used, never exceeded)."""
-    for product, bound_s, scale in ((R6_00B, 65 * 60, 0.001), (R6_01B, 3 * 60, 0.02)):
+    for product, bound_s, scale in ((R6_00B, 65 * 60, 0.002), (R6_01B, 3 * 60, 0.02)):
         a = W.image("big-%s-a.img" % product, product=product, size=3 << 20, seed=3)
         b = W.successor(a, "big-%s-b.img" % product, "LARA-R6.03.00", change=100, seed=4)
         data = read(W.delta(a, b, "big-%s.upd" % product))
