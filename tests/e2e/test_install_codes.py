@@ -5,7 +5,7 @@ state directory or an injected fault. After every failure the old firmware must 
 import os
 import tempfile
 
-from test_install_util import (HEADER_SIZE, L6_00B, OFF_DST_SHA256, OFF_FORMAT, R6_01B,
+from test_install_util import (HEADER_SIZE, L6_00B, OFF_DST_SHA256, OFF_FORMAT,
                                Failures, Sim, Workshop, events, install,
                                progress_values, push, read, version, wait_final)
 

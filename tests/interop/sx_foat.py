@@ -13,7 +13,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
 
 from test_install_util import (Failures, Sim, Workshop, events, progress_values,  # noqa: E402
-                               read, version, wait_final)
+                               version, wait_final)
 
 NAK = 0x15
 SX = shutil.which("sx") or "/usr/bin/sx"
