@@ -14,6 +14,7 @@
 #include "larafw/fota.h"
 #include "larafw/fota_net.h"
 #include "larafw/info.h"
+#include "larafw/ufota.h"
 
 struct fuzz_port {
     const uint8_t *data;
@@ -120,6 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while ((rc = lfw_at_read_line(&at, 100, &l)) > 0) {
             (void)lfw_at_classify(l, NULL);
             (void)lfw_product_match(l);
+            struct lfw_ufota_status st;
+            (void)lfw_ufota_parse(l, &st);
         }
         break;
     case 4: {
