@@ -8,6 +8,14 @@ find_program(LARAFW_PYTHON3 python3)
 if(NOT LARAFW_PYTHON3)
   return()
 endif()
+# Update jobs against a scripted LwM2M device (refused Write, reboot mid-download, back on
+# the old version with Update Result 8, 409 for a second job): test_server_jobs.py.
+if(TARGET larafw-pkg)
+  add_test(NAME e2e-server-jobs COMMAND ${LARAFW_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_server_jobs.py)
+  set_tests_properties(e2e-server-jobs PROPERTIES
+    TIMEOUT 180
+    ENVIRONMENT "LARAFW_SERVER=$<TARGET_FILE:larafw-server>;LARAFW_PKG=$<TARGET_FILE:larafw-pkg>")
+endif()
 if(TARGET larafw-sim AND TARGET larafw-pkg)
   add_test(NAME e2e-server-sim COMMAND ${LARAFW_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_server_sim.py)
   set_tests_properties(e2e-server-sim PROPERTIES

@@ -1,0 +1,150 @@
+"""larafw-server update jobs against a scripted LwM2M device (fake_lwm2m_device.py): paths
+the simulator does not take by itself.
+
+  * happy path with the device's answers in text and TLV, the Package URI written as TLV;
+  * the device refuses the Write of /5/0/1 → job failed, `update` exits 1;
+  * the device reboots during the download → the server observes again, does not write the
+    URI twice, executes once State = Downloaded;
+  * the device comes back on the old version with Update Result 8 → exit 1 and the meaning;
+  * a second job for a device that has one running → 409.
+
+Synchronised on datagrams, HTTP answers and process exits; no sleeps.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from fake_lwm2m_device import FakeDevice, code  # noqa: E402
+from simharness import wait_until  # noqa: E402
+from srvharness import Server  # noqa: E402
+from test_install_util import Workshop  # noqa: E402
+
+OLD, NEW = "LARA-R6.01.00", "LARA-R6.02.00"
+W = None
+
+
+def setUpModule():
+    global W
+    W = Workshop(tempfile.mkdtemp(prefix="larafw-srv-jobs-"), image_size=64 * 1024)
+    a = W.image("a.img", seed=1)
+    b = W.successor(a, "b.img", NEW, change=10)
+    W.packages = os.path.join(W.dir, "packages")
+    os.mkdir(W.packages)
+    shutil.copy(W.delta(a, b, "delta.upd"), os.path.join(W.packages, "a-b.upd"))
+
+
+def tearDownModule():
+    if W and os.environ.get("LARAFW_KEEP") != "1":
+        shutil.rmtree(W.dir, ignore_errors=True)
+
+
+class JobTest(unittest.TestCase):
+    def setUp(self):
+        self.srv = Server(W.packages)
+        self.dev = FakeDevice(self.srv.coap_port, imei="356000000000001", version=OLD)
+
+    def tearDown(self):
+        self.dev.close()
+        self.srv.__exit__(None, None, None)
+
+    def registered(self):
+        """Registers and answers the /3/0 reads until the server has the IMEI and version."""
+        self.dev.register()
+        self.dev.serve_until(lambda: (1, "/3/0/3") in self.dev.seen)
+        wait_until(lambda: (self.srv.device(self.dev.imei) or {}).get("fw_version") == OLD,
+                   what="device info in the store")
+
+    def start_update(self):
+        """`larafw-server update` in the background."""
+        return subprocess.Popen([self.srv.binary, "update", "--imei", self.dev.imei, "--package",
+                                 "a-b.upd", "--server", self.srv.url, "--timeout", "60"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def download(self):
+        """Serves until the URI is written, then plays the download: Downloading, Downloaded."""
+        self.dev.serve_until(lambda: self.dev.uri is not None)
+        self.assertTrue(self.dev.uri.endswith("/packages/a-b.upd"), self.dev.uri)
+        self.dev.notify("/5/0/3", "1")
+        self.dev.notify("/5/0/3", "2")
+
+    def finish(self, proc):
+        out, err = proc.communicate(timeout=60)
+        return proc.returncode, out, err
+
+    def test_happy_path(self):
+        self.registered()
+        proc = self.start_update()
+        self.download()
+        self.dev.serve_until(lambda: self.dev.executed)
+        # reset, install, reboot: a new socket, a new registration on the new version
+        self.dev.reboot()
+        self.dev.values.update({"/3/0/3": NEW, "/5/0/3": "0", "/5/0/5": "1"})
+        self.dev.register()
+        self.dev.serve_until(lambda: proc.poll() is not None, timeout=30)
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 0, out + err + self.srv.log())
+        self.assertEqual(self.srv.device(self.dev.imei)["fw_version"], NEW)
+        # the Package URI is fetchable from the server's own download side
+        status, _, raw, _ = self.srv.api("GET", "/packages/a-b.upd", headers={"Range": "bytes=0-3"})
+        self.assertEqual((status, len(raw)), (206, 4))
+
+    def test_write_refused(self):
+        self.registered()
+        self.dev.write_code = code(4, 5)
+        proc = self.start_update()
+        self.dev.serve_until(lambda: proc.poll() is not None, timeout=30)
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("Write /5/0/1", err)
+
+    def test_reboot_during_download(self):
+        self.registered()
+        proc = self.start_update()
+        self.dev.serve_until(lambda: self.dev.uri is not None)
+        self.dev.notify("/5/0/3", "1")
+        writes = [s for s in self.dev.seen if s == (3, "/5/0/1")]
+        # power cut mid-download: the module comes back, registers, resumes (§5.2.2)
+        self.dev.reboot()
+        self.dev.values["/5/0/3"] = "1"
+        self.dev.register()
+        self.dev.serve_until(lambda: "/5/0/3" in self.dev.observers)
+        self.dev.serve_until(lambda: "/5/0/5" in self.dev.observers)
+        self.dev.notify("/5/0/3", "2")
+        self.dev.serve_until(lambda: self.dev.executed)
+        self.assertEqual(len([s for s in self.dev.seen if s == (3, "/5/0/1")]), len(writes),
+                         "the Package URI was written again after the reboot")
+        self.dev.reboot()
+        self.dev.values.update({"/3/0/3": NEW, "/5/0/3": "0", "/5/0/5": "1"})
+        self.dev.register()
+        self.dev.serve_until(lambda: proc.poll() is not None, timeout=30)
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 0, out + err + self.srv.log())
+
+    def test_back_on_old_version(self):
+        self.registered()
+        proc = self.start_update()
+        self.download()
+        # a second job for the same device is refused while this one runs
+        status, j, _, _ = self.srv.api("POST", "/api/devices/%s/update" % self.dev.imei,
+                                       {"package": "a-b.upd"})
+        self.assertEqual(status, 409, j)
+        self.dev.serve_until(lambda: self.dev.executed)
+        self.dev.reboot()
+        self.dev.values.update({"/5/0/3": "0", "/5/0/5": "8"})
+        self.dev.register()
+        self.dev.serve_until(lambda: proc.poll() is not None, timeout=30)
+        rc, out, err = self.finish(proc)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("Update Result 8: firmware update failed", err)
+        status, jobs, _, _ = self.srv.api("GET", "/api/jobs")
+        self.assertEqual((jobs[-1]["state"], jobs[-1]["fw_result"]), ("failed", 8))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
