@@ -2,8 +2,10 @@
 tests/interop/sx_foat.py): packages built with larafw-pkg, byte patches, waiting for the
 final code of an update, reading the --report timeline. Python 3 standard library only."""
 
+import atexit
 import os
 import re
+import shutil
 import sys
 import time
 
@@ -32,6 +34,8 @@ class Workshop:
 
     def __init__(self, workdir, image_size=96 * 1024):
         self.dir = workdir
+        if os.environ.get("LARAFW_KEEP") != "1":
+            atexit.register(shutil.rmtree, workdir, True)
         self.pkg = Pkg(workdir)
         self.sec, self.pub = self.pkg.keygen()
         self.image_size = image_size
