@@ -93,8 +93,10 @@ int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim_at_cmd
     if (urc_enable >= 0) {
         s->st.install_urc_enable = urc_enable == 1;
         /* "AT+UFWINSTALL=1,115200,,1" only configures the uFOTA URCs (§5.2) when no
-         * package is waiting; with one it installs it like any other call. */
-        if (!s->st.fota_pkg_present) {
+         * package is waiting (or only an LwM2M one the host may not install, §5.7.1); with
+         * one it installs it like any other call. */
+        if (!s->st.fota_pkg_present ||
+            (s->st.fota_pkg_source == SIM_DL_LWM2M && !sim_ufota_host_install_ok(s))) {
             (void)sim_state_save(s);
             return SIM_RES_OK;
         }

@@ -61,6 +61,7 @@ void sim_lwm2m_check_boot(struct sim *s);
 void sim_ufota_urc_fota(struct sim *s, int a, int b, int pct); /* +UFOTASTAT: a,b,pct */
 void sim_ufota_urc_lwm2m(struct sim *s, const char *fmt, ...) SIM_PRINTF(2, 3); /* +ULWM2MSTAT */
 void sim_ufota_urc_reset(void); /* both off (every power-up, §5.7.1) */
+bool sim_ufota_urcs_on(void);   /* both on */
 
 /* ---- objects (sim_lwm2m_obj.c) ------------------------------------------------------------- */
 /* Operations a resource allows. */

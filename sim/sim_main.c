@@ -299,6 +299,7 @@ int main(int argc, char **argv)
         return 1;
     }
     sim_power_up(s);
+    sim_lwm2m_check_boot(s); /* the LwM2M endpoint is bound before "ready" */
     sim_announce(s);
     int rc = sim_loop(s, &loop_mask);
     sim_power_off(s, (int)sim_stop_signal);

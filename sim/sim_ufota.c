@@ -113,6 +113,10 @@ struct sim_ufota {
     int last_pct;
 };
 
+/* Set by an install's result, read when the client starts after the reset that follows:
+ * §5.7.1 asks the host to enable the URCs again then. Volatile (a power cut forgets it). */
+static bool sim_uf_after_update;
+
 static struct sim_ufota sim_uf = {.lifetime = SIM_LWM2M_FACTORY_LIFETIME, .last_pct = -1};
 static const char sim_uf_rel[] = "ufota";
 
@@ -296,6 +300,8 @@ static void sim_uf_download(struct sim *s, bool resume)
     job.resume = resume;
     snprintf(job.url, sizeof job.url, "%s", u->uri);
     sim_uf_stop_timers(s);
+    if (s->st.edrx_mode != 0)
+        sim_report(s, "compliance", "eDRX enabled during a uFOTA download (§5.7, §5.8.3)");
     sim_ufota_urc_fota(s, 1, 0, 0); /* triggered / resuming */
     u->last_pct = -1;
     if (sim_net_start(s, &job, sim_uf_done) != 0) {
@@ -509,6 +515,7 @@ void sim_ufota_install_result(struct sim *s, enum sim_install_method m, int code
         s->st.fota_pkg_name[0] = '\0';
     }
     sim_report(s, "ufota", "install final code %d: update result %d", code, result);
+    sim_uf_after_update = true;
     u->uri[0] = '\0';
     sim_uf_set(s, SIM_UF_IDLE, result);
 }
@@ -528,8 +535,11 @@ void sim_ufota_power_up(struct sim *s)
     case SIM_UF_DOWNLOADING:
     case SIM_UF_RETRY:
     case SIM_UF_SUSPENDED:
-    case SIM_UF_PAUSED:
+        sim_report(s, "compliance", "module reset during a uFOTA download (§5.7, §5.8.3)");
         s->download = SIM_DL_LWM2M; /* §6: the campaign's download still counts */
+        break;
+    case SIM_UF_PAUSED:
+        s->download = SIM_DL_LWM2M;
         break;
     case SIM_UF_UPDATING:
         if (!sim_install_busy(s) && s->st.fw_phase == SIM_FW_NORMAL) {
@@ -546,6 +556,12 @@ void sim_ufota_power_up(struct sim *s)
 void sim_ufota_client_started(struct sim *s)
 {
     struct sim_ufota *u = &sim_uf;
+    if (sim_uf_after_update) {
+        sim_uf_after_update = false;
+        if (!sim_ufota_urcs_on())
+            sim_report(s, "compliance",
+                       "+UFOTASTAT/+ULWM2MSTAT not enabled again after the update (§5.7.1)");
+    }
     switch (u->phase) {
     case SIM_UF_DOWNLOADING:
     case SIM_UF_RETRY:

@@ -25,6 +25,11 @@ void sim_ufota_urc_reset(void)
     sim_urc_fota_on = sim_urc_lwm2m_on = false;
 }
 
+bool sim_ufota_urcs_on(void)
+{
+    return sim_urc_fota_on && sim_urc_lwm2m_on;
+}
+
 void sim_ufota_urc_fota(struct sim *s, int a, int b, int pct)
 {
     sim_report(s, "ufota", "+UFOTASTAT: %d,%d,%d%s", a, b, pct, sim_urc_fota_on ? "" : " (off)");

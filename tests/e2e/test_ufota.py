@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from simharness import wait_until  # noqa: E402
 from test_install_util import Sim, Workshop  # noqa: E402
 from ufota_peers import (CF_JSON, CF_TLV, LwM2MServer, PackageServer, code,  # noqa: E402
                          tlv_decode, tlv_int)
@@ -44,6 +45,11 @@ def tearDownModule():
 def new_sim(srv, product=None, time_scale=FAST, extra=()):
     return Sim(time_scale=time_scale, firmware=W.a, fota_key=W.pub, product=product,
                extra_args=["--lwm2m-server", srv.uri] + list(extra))
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def enable_urcs(sim):
@@ -143,6 +149,9 @@ class CampaignTest(unittest.TestCase):
             sim.wait_urc("+UUFWINSTALL: 128", timeout=60)
             sim.uart.wait_at(timeout=60)
             srv.wait_registration(count=2, timeout=60)
+            # the host did not enable the URCs again after the update (§5.7.1): on record
+            wait_until(lambda: "not enabled again after the update" in read_text(sim.report_path),
+                       what="the compliance record")
             self.assertEqual(srv.observe("/5/0/3"), b"0")
             self.assertEqual(srv.read("/5/0/5"), b"1")
             self.assertEqual(srv.read("/3/0/3").decode(), NEW)
