@@ -138,19 +138,20 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
     return -1;
 }
 
-/* Hooks from the LwM2M side into the job engine; set once both exist. */
-static struct srv_jobs *hook_jobs;
-
+/* Hooks from the LwM2M side into the job engine. `user` points at the job engine pointer,
+ * which is NULL until the engine exists (the LwM2M side is created first). */
 static void hook_registered(void *user, const char *endpoint, bool fresh)
 {
-    if (hook_jobs)
-        srv_jobs_on_registered(hook_jobs, endpoint, fresh);
+    struct srv_jobs *jobs = *(struct srv_jobs **)user;
+    if (jobs)
+        srv_jobs_on_registered(jobs, endpoint, fresh);
 }
 
 static void hook_deregistered(void *user, const char *endpoint)
 {
-    if (hook_jobs)
-        srv_jobs_on_deregistered(hook_jobs, endpoint);
+    struct srv_jobs *jobs = *(struct srv_jobs **)user;
+    if (jobs)
+        srv_jobs_on_deregistered(jobs, endpoint);
 }
 
 /* One select() over libcoap's epoll descriptor (its sockets and its timer) and MHD's
@@ -273,6 +274,7 @@ static int run_server(int argc, char **argv)
         .store = store,
         .write_format = o.write_format,
         .hooks = &hooks,
+        .hooks_user = &jobs,
     };
     rc = srv_lwm2m_new(&lc, &lwm2m);
     if (rc != 0) {
@@ -285,7 +287,6 @@ static int run_server(int argc, char **argv)
     struct srv_jobs_config jc = {store, lwm2m, o.packages, base_url};
     if (srv_jobs_new(&jc, &jobs) != 0)
         goto out;
-    hook_jobs = jobs;
     struct srv_http_config hc = {&http_addr, o.packages, store, jobs, lwm2m};
     if (srv_http_new(&hc, &http) != 0) {
         fprintf(stderr, "larafw-server: cannot listen on HTTP %s; is the port in use?\n", o.http);
@@ -297,10 +298,9 @@ static int run_server(int argc, char **argv)
     fflush(stdout);
     status = run_loop(lwm2m, http);
 out:
-    hook_jobs = NULL;
     srv_http_free(http);
+    srv_lwm2m_free(lwm2m); /* before the jobs: no hook may reach a freed engine */
     srv_jobs_free(jobs);
-    srv_lwm2m_free(lwm2m);
     srv_store_close(store);
     srv_psk_free(&psk);
     coap_cleanup();

@@ -45,8 +45,10 @@ def tearDownModule():
 
 
 class JobTest(unittest.TestCase):
+    server_args = ()
+
     def setUp(self):
-        self.srv = Server(W.packages)
+        self.srv = Server(W.packages, extra=self.server_args)
         self.dev = FakeDevice(self.srv.coap_port, imei="356000000000001", version=OLD)
 
     def tearDown(self):
@@ -144,6 +146,17 @@ class JobTest(unittest.TestCase):
         self.assertIn("Update Result 8: firmware update failed", err)
         status, jobs, _, _ = self.srv.api("GET", "/api/jobs")
         self.assertEqual((jobs[-1]["state"], jobs[-1]["fw_result"]), ("failed", 8))
+
+
+class TextWriteTest(JobTest):
+    """--write-format text: the Package URI goes out as text/plain."""
+    server_args = ("--write-format", "text")
+
+    test_write_refused = test_reboot_during_download = test_back_on_old_version = None
+
+    def test_happy_path(self):
+        super().test_happy_path()
+        self.assertIn(self.srv.url + "/packages/a-b.upd", self.dev.uri)
 
 
 if __name__ == "__main__":
