@@ -61,9 +61,9 @@ class RegistrationTest(unittest.TestCase):
     def test_register_read_write(self):
         with LwM2MServer() as srv, new_sim(srv) as sim:
             enable_urcs(sim)
-            sim.wait_urc("+UFOTASTAT: 3,1,0")
-            sim.wait_urc("+ULWM2MSTAT: 1,721,3")
             kind, path, queries, payload = srv.wait_registration()
+            wait_until(lambda: "+ULWM2MSTAT: 1,721,3" in read_text(sim.report_path),
+                       what="the registration in the report")
             imei = srv.read("/3/0/2").decode()
             self.assertEqual(len(imei), 15)
             self.assertIn("ep=urn:imei:%s" % imei, queries)
@@ -112,6 +112,7 @@ class RegistrationTest(unittest.TestCase):
             srv.wait_registration("deregister")
             sim.ok("AT+ULWM2MREG")
             srv.wait_registration("register", count=2)
+            sim.wait_urc("+UFOTASTAT: 3,1,0")  # client (re)started
             sim.wait_urc("+ULWM2MSTAT: 1,721,3")
             # URCs are off after a reboot (§5.7.1); the client registers again
             sim.ok("AT+CFUN=16")
@@ -123,10 +124,12 @@ class RegistrationTest(unittest.TestCase):
 
 
 class CampaignTest(unittest.TestCase):
-    def campaign(self, srv, sim, web, name):
+    def campaign(self, srv, sim, web, name, count=1):
         enable_urcs(sim)
         sim.ok("AT+UFWINSTALL=1,115200,,1")
-        srv.wait_registration()
+        srv.wait_registration(count=count)
+        wait_until(lambda: read_text(sim.report_path).count("registered: /rd/") >= count,
+                   what="registration #%d in the report" % count)
         self.assertEqual(srv.observe("/5/0/3"), b"0")
         srv.observe("/5/0/5")
         self.assertEqual(srv.write("/5/0/1", web.url(name)), code(2, 4))
@@ -173,12 +176,13 @@ class CampaignTest(unittest.TestCase):
         with open(W.delta(W.a, W.b, "mno.upd", "--nvm", "mno=90"), "rb") as f:
             mno_pkg = f.read()
         with LwM2MServer() as srv, PackageServer({"mno.upd": mno_pkg}) as web, new_sim(srv) as sim:
-            sim.ok("AT+CFUN=4")
+            sim.ok("AT+CFUN=4")  # the client does not start without radio
             sim.ok("AT+UMNOPROF=100")
             sim.ok('AT+CGDCONT=1,"IP","custom.apn"')
+            before = len([r for r in srv.registrations if r[0] == "register"])
             sim.ok("AT+CFUN=16")
             sim.uart.wait_at()
-            self.campaign(srv, sim, web, "mno.upd")
+            self.campaign(srv, sim, web, "mno.upd", count=before + 1)
             sim.wait_urc("+UUFWINSTALL: 128", timeout=60)
             sim.uart.wait_at(timeout=60)
             self.assertIn("+UMNOPROF: 100", sim.ok("AT+UMNOPROF?"))
