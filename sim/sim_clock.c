@@ -49,6 +49,16 @@ int sim_clock_host_ms(const struct sim *s, uint64_t module_ms)
     return ms;
 }
 
+int64_t sim_clock_host_ns(const struct sim *s, uint64_t module_ms)
+{
+    if (module_ms == UINT64_MAX)
+        return -1;
+    double ns = (double)module_ms * s->time_scale * 1e6;
+    if (ns > 60e9)
+        return (int64_t)60000000000; /* wake up now and then anyway; harmless */
+    return (int64_t)ns;
+}
+
 unsigned sim_timer_add(struct sim *s, uint64_t delay_ms, sim_timer_fn fn, void *arg)
 {
     if (!fn)

@@ -221,11 +221,11 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
         int n = sim_uart_poll_setup(s, fds, ifs, &wait);
         int nn = sim_net_poll_setup(s, fds + n, SIM_NET_FDS_MAX, &wait); /* FTP/HTTP */
         int nl = sim_lwm2m_poll_setup(s, fds + n + nn, SIM_LWM2M_FDS_MAX, &wait); /* LwM2M */
-        int host_ms = sim_clock_host_ms(s, wait);
+        int64_t host_ns = sim_clock_host_ns(s, wait);
         struct timespec ts, *tsp = NULL;
-        if (host_ms >= 0) {
-            ts.tv_sec = host_ms / 1000;
-            ts.tv_nsec = (long)(host_ms % 1000) * 1000000L;
+        if (host_ns >= 0) {
+            ts.tv_sec = (time_t)(host_ns / 1000000000);
+            ts.tv_nsec = (long)(host_ns % 1000000000);
             tsp = &ts;
         }
         int r = ppoll(fds, (nfds_t)(n + nn + nl), tsp, loop_mask);

@@ -24,6 +24,10 @@ void sim_timers_run(struct sim *s);
 void sim_timers_clear(struct sim *s);
 /* Converts a module-time delay to host milliseconds for poll(), rounded up, capped. */
 int sim_clock_host_ms(const struct sim *s, uint64_t module_ms);
+/* The same in host nanoseconds for ppoll() (-1 = no timeout), capped at 60 s: with a small
+ * --time-scale a millisecond of host time is many module milliseconds, so the main loop must
+ * not round its timeouts to host milliseconds (timers would fire late and lateness add up). */
+int64_t sim_clock_host_ns(const struct sim *s, uint64_t module_ms);
 
 /* ---- interfaces (sim_uart.c) ---- */
 /* Opens a pty for `iface` and points the symlink `link` at its slave. 0 or -1 (stderr). */
