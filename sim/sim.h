@@ -153,6 +153,10 @@ uint64_t sim_now_ms(const struct sim *s);
  * sim_reboot(). Cancelling id 0 or an id that already ran is harmless. */
 unsigned sim_timer_add(struct sim *s, uint64_t delay_ms, sim_timer_fn fn, void *arg);
 void sim_timer_cancel(struct sim *s, unsigned id);
+/* Like sim_timer_add, at an absolute module time (sim_now_ms() scale); a time already past
+ * fires at the next loop turn. For periodic steps that must not drift: schedule step k at
+ * start + k * period instead of "now + period". */
+unsigned sim_timer_add_at(struct sim *s, uint64_t due_ms, sim_timer_fn fn, void *arg);
 
 /* ---- interfaces (sim_uart.c) -----------------------------------------------------------
  * Output is queued and, with --pace, drained no faster than the interface's rate. */

@@ -61,6 +61,12 @@ int64_t sim_clock_host_ns(const struct sim *s, uint64_t module_ms)
 
 unsigned sim_timer_add(struct sim *s, uint64_t delay_ms, sim_timer_fn fn, void *arg)
 {
+    uint64_t now = sim_now_ms(s);
+    return sim_timer_add_at(s, delay_ms > UINT64_MAX - now ? UINT64_MAX : now + delay_ms, fn, arg);
+}
+
+unsigned sim_timer_add_at(struct sim *s, uint64_t due_ms, sim_timer_fn fn, void *arg)
+{
     if (!fn)
         return 0;
     for (size_t i = 0; i < SIM_TIMERS_MAX; i++) {
@@ -70,8 +76,7 @@ unsigned sim_timer_add(struct sim *s, uint64_t delay_ms, sim_timer_fn fn, void *
         if (++s->next_timer_id == 0)
             s->next_timer_id = 1;
         t->id = s->next_timer_id;
-        uint64_t now = sim_now_ms(s);
-        t->due_ms = delay_ms > UINT64_MAX - now ? UINT64_MAX : now + delay_ms;
+        t->due_ms = due_ms;
         t->fn = fn;
         t->arg = arg;
         return t->id;

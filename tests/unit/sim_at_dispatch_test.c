@@ -302,6 +302,36 @@ static void never_runs(struct sim *s, void *arg)
     fail_msg("a cancelled timer ran");
 }
 
+static int timer_order[4];
+static int timer_count;
+
+static void record_timer(struct sim *s, void *arg)
+{
+    (void)s;
+    if (timer_count < 4)
+        timer_order[timer_count++] = (int)(intptr_t)arg;
+}
+
+static void test_timer_order(void **state)
+{
+    (void)state;
+    uint64_t now = sim_now_ms(&sim);
+    timer_count = 0;
+    assert_true(sim_timer_add_at(&sim, now, record_timer, (void *)2) > 0);
+    assert_true(sim_timer_add_at(&sim, now > 5 ? now - 5 : 0, record_timer, (void *)1) > 0);
+    assert_true(sim_timer_add(&sim, 0, record_timer, (void *)3) > 0);
+    assert_true(sim_timer_add(&sim, 3600000, record_timer, (void *)4) > 0);
+    sim_timers_run(&sim);
+    assert_int_equal(timer_count, 3); /* the one an hour away waits */
+    assert_int_equal(timer_order[0], 1);
+    assert_int_equal(timer_order[1], 2);
+    assert_int_equal(timer_order[2], 3);
+    uint64_t next = sim_timer_next_ms(&sim);
+    assert_true(next > 3590000 && next <= 3600000);
+    sim_timers_clear(&sim);
+    assert_true(sim_timer_next_ms(&sim) == UINT64_MAX);
+}
+
 static void test_timers(void **state)
 {
     (void)state;
@@ -315,6 +345,7 @@ static void test_timers(void **state)
     for (int i = 0; i < SIM_TIMERS_MAX; i++)
         ids[i] = sim_timer_add(&sim, 1000000, never_runs, NULL);
     assert_int_equal(sim_timer_add(&sim, 1, never_runs, NULL), 0);
+    assert_int_equal(sim_timer_add_at(&sim, 1, never_runs, NULL), 0);
     assert_true(sim_timer_next_ms(&sim) > 0);
     for (int i = 0; i < SIM_TIMERS_MAX; i++)
         sim_timer_cancel(&sim, ids[i]);
@@ -334,6 +365,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timer_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
