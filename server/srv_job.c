@@ -32,6 +32,7 @@ struct srv_job {
 struct srv_jobs {
     struct srv_jobs_config cfg;
     struct srv_job *active; /* jobs not yet done or failed */
+    bool resume_failed;     /* out of memory while loading the jobs of an earlier run */
 };
 
 static const char *const state_names[] = {"observing", "writing",   "downloading", "executing",
@@ -49,12 +50,37 @@ bool srv_job_state_final(int state)
     return state == SRV_JOB_DONE || state == SRV_JOB_FAILED;
 }
 
+/* A job of an earlier run of the server that had not ended: it carries on when its device
+ * registers again (after a server restart the device's next Update gets 4.04 and it
+ * registers anew, OMA LwM2M 1.0 §5.3.2). */
+static void resume_job(void *user, const struct srv_job_record *rec)
+{
+    struct srv_jobs *jobs = user;
+    if (srv_job_state_final(rec->state))
+        return;
+    struct srv_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        jobs->resume_failed = true;
+        return;
+    }
+    j->rec = *rec;
+    j->uri_written = rec->state >= SRV_JOB_DOWNLOADING;
+    j->next = jobs->active;
+    jobs->active = j;
+    fprintf(stderr, "larafw-server: job %lld (%s) resumes in state %s once the device registers\n",
+            (long long)rec->id, rec->endpoint, srv_job_state_name(rec->state));
+}
+
 int srv_jobs_new(const struct srv_jobs_config *cfg, struct srv_jobs **out)
 {
     struct srv_jobs *jobs = calloc(1, sizeof *jobs);
     if (!jobs)
         return SRV_E_NOMEM;
     jobs->cfg = *cfg;
+    if (srv_store_job_list(cfg->store, resume_job, jobs) != 0 || jobs->resume_failed) {
+        srv_jobs_free(jobs);
+        return SRV_E_STORE;
+    }
     *out = jobs;
     return 0;
 }

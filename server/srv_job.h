@@ -47,6 +47,9 @@ struct srv_jobs_config {
 
 struct srv_jobs;
 
+/* Creates the engine and takes over the unfinished jobs of the store (an earlier run of the
+ * server): each carries on when its device registers again. Returns 0, SRV_E_NOMEM or
+ * SRV_E_STORE. */
 SRV_WARN_UNUSED int srv_jobs_new(const struct srv_jobs_config *cfg, struct srv_jobs **out);
 void srv_jobs_free(struct srv_jobs *jobs);
 

@@ -285,8 +285,10 @@ static int run_server(int argc, char **argv)
         goto out;
     }
     struct srv_jobs_config jc = {store, lwm2m, o.packages, base_url};
-    if (srv_jobs_new(&jc, &jobs) != 0)
+    if (srv_jobs_new(&jc, &jobs) != 0) {
+        fprintf(stderr, "larafw-server: cannot load the jobs of %s; see the message above\n", o.db);
         goto out;
+    }
     struct srv_http_config hc = {&http_addr, o.packages, store, jobs, lwm2m};
     if (srv_http_new(&hc, &http) != 0) {
         fprintf(stderr, "larafw-server: cannot listen on HTTP %s; is the port in use?\n", o.http);

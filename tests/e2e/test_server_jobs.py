@@ -148,6 +148,50 @@ class JobTest(unittest.TestCase):
         self.assertEqual((jobs[-1]["state"], jobs[-1]["fw_result"]), ("failed", 8))
 
 
+class RestartTest(unittest.TestCase):
+    """A job survives a restart of the server on the same --db: it carries on when the device
+    registers again."""
+
+    def test_job_resumes_after_restart(self):
+        db = os.path.join(W.dir, "restart.db")
+        srv = Server(W.packages, db=db)
+        dev = FakeDevice(srv.coap_port, imei="356000000000002", version=OLD)
+        try:
+            dev.register()
+            dev.serve_until(lambda: (1, "/3/0/3") in dev.seen)
+            wait_until(lambda: (srv.device(dev.imei) or {}).get("fw_version") == OLD,
+                       what="device info in the store")
+            status, job, _, _ = srv.api("POST", "/api/devices/%s/update" % dev.imei,
+                                        {"package": "a-b.upd"})
+            self.assertEqual(status, 201, job)
+            dev.serve_until(lambda: dev.uri is not None)
+            dev.notify("/5/0/3", "1")
+            path = "/api/jobs/%d" % job["id"]
+            wait_until(lambda: srv.api("GET", path)[1]["state"] == "downloading",
+                       what="job downloading")
+            srv.stop()
+
+            srv = Server(W.packages, db=db)
+            srv.wait_log("resumes in state downloading")
+            self.assertEqual(srv.api("GET", path)[1]["state"], "downloading")
+            self.assertFalse(srv.device(dev.imei)["registered"])
+            # the device's next Update would get 4.04 (unknown registration): it registers anew
+            dev.server = ("127.0.0.1", srv.coap_port)
+            dev.register()
+            dev.serve_until(lambda: "/5/0/3" in dev.observers and "/5/0/5" in dev.observers)
+            dev.notify("/5/0/3", "2")
+            dev.serve_until(lambda: dev.executed)
+            dev.reboot()
+            dev.values.update({"/3/0/3": NEW, "/5/0/3": "0", "/5/0/5": "1"})
+            dev.register()
+            dev.serve_until(lambda: srv.api("GET", path)[1]["final"], timeout=30)
+            self.assertEqual(srv.api("GET", path)[1]["state"], "done")
+            self.assertEqual(len([s for s in dev.seen if s == (3, "/5/0/1")]), 1)
+        finally:
+            dev.close()
+            srv.__exit__(None, None, None)
+
+
 class TextWriteTest(JobTest):
     """--write-format text: the Package URI goes out as text/plain."""
     server_args = ("--write-format", "text")
