@@ -28,6 +28,9 @@ enum lfw_cli_cmd {
     LFW_CMD_FOAT,
     LFW_CMD_PUSH,
     LFW_CMD_INSTALL,
+    LFW_CMD_FOTA,  /* fota http|ftp URL (options_net.c) */
+    LFW_CMD_UFOTA, /* ufota watch|status|pause|resume|cancel */
+    LFW_CMD_LWM2M, /* lwm2m srlt SECONDS|register|deregister */
 };
 
 #define LFW_CLI_DEFAULT_BAUD 115200u
@@ -51,7 +54,23 @@ struct lfw_cli_opts {
     bool no_wait;       /* install: --no-wait */
     const char *name;   /* push: --name module file name (default: PKG's base name) */
     uint32_t timeout_s; /* foat, install: --timeout SECONDS for the install (0: note's max) */
+    /* fota, ufota, lwm2m (options_net.c) */
+    const char *action;     /* fota: http|ftp; ufota: watch|status|…; lwm2m: srlt|register|… */
+    const char *target;     /* fota: URL; lwm2m srlt: SECONDS */
+    int profile;            /* fota http: --profile N (0…3), -1 = default 0 */
+    const char *md5;        /* fota: --md5 HEX expected */
+    bool no_install;        /* fota, ufota watch: --no-install (download only) */
+    const char *state_file; /* fota: --state-file FILE */
+    const char *policy;     /* ufota watch: --policy auto|ack|window=HH:MM-HH:MM|reject */
+    uint32_t defer_s;       /* ufota watch: --defer SECONDS before the accepted download */
+    bool defer_set;
 };
+
+/* Checks the action and arguments of fota/ufota/lwm2m after parsing. Returns 0 or
+ * LFW_EXIT_USAGE with a message in err (options_net.c). */
+int lfw_cli_check_net(struct lfw_cli_opts *o, char *err, size_t errlen);
+/* Usage text of fota/ufota/lwm2m (options_net.c). */
+void lfw_cli_usage_net(FILE *f, enum lfw_cli_cmd cmd);
 
 /* Parses argv (argv[0] is the program). Global options may come before or after the
  * subcommand. `env_port` is $LARAFW_PORT (may be NULL). Returns 0, or LFW_EXIT_USAGE with a

@@ -68,6 +68,15 @@ int main(int argc, char **argv)
         case LFW_CMD_INSTALL:
             rc = lfw_cmd_install(&s);
             break;
+        case LFW_CMD_FOTA:
+            rc = lfw_cmd_fota(&s);
+            break;
+        case LFW_CMD_UFOTA:
+            rc = lfw_cmd_ufota(&s);
+            break;
+        case LFW_CMD_LWM2M:
+            rc = lfw_cmd_lwm2m(&s);
+            break;
         case LFW_CMD_NONE:
             rc = LFW_EXIT_USAGE;
             break;

@@ -25,6 +25,12 @@ enum opt_id {
     OPT_NO_WAIT,
     OPT_NAME,
     OPT_TIMEOUT,
+    OPT_PROFILE,
+    OPT_MD5,
+    OPT_NO_INSTALL,
+    OPT_STATE_FILE,
+    OPT_POLICY,
+    OPT_DEFER,
 };
 
 /* Which commands accept an option: bit (1 << cmd); GLOBAL for all. */
@@ -54,13 +60,21 @@ static const struct opt_def opt_table[] = {
     {OPT_XMODEM_128, 0, "xmodem-128", false, ONLY(LFW_CMD_FOAT)},
     {OPT_NO_WAIT, 0, "no-wait", false, ONLY(LFW_CMD_INSTALL)},
     {OPT_NAME, 0, "name", true, ONLY(LFW_CMD_PUSH)},
-    {OPT_TIMEOUT, 0, "timeout", true, ONLY(LFW_CMD_FOAT) | ONLY(LFW_CMD_INSTALL)},
+    {OPT_TIMEOUT, 0, "timeout", true,
+     ONLY(LFW_CMD_FOAT) | ONLY(LFW_CMD_INSTALL) | ONLY(LFW_CMD_FOTA) | ONLY(LFW_CMD_UFOTA)},
+    {OPT_PROFILE, 0, "profile", true, ONLY(LFW_CMD_FOTA)},
+    {OPT_MD5, 0, "md5", true, ONLY(LFW_CMD_FOTA)},
+    {OPT_NO_INSTALL, 0, "no-install", false, ONLY(LFW_CMD_FOTA) | ONLY(LFW_CMD_UFOTA)},
+    {OPT_STATE_FILE, 0, "state-file", true, ONLY(LFW_CMD_FOTA)},
+    {OPT_POLICY, 0, "policy", true, ONLY(LFW_CMD_UFOTA)},
+    {OPT_DEFER, 0, "defer", true, ONLY(LFW_CMD_UFOTA)},
 };
 #define OPT_COUNT (sizeof opt_table / sizeof opt_table[0])
 
 static const char *const cmd_names[] = {
     [LFW_CMD_NONE] = "",     [LFW_CMD_INFO] = "info",       [LFW_CMD_FOAT] = "foat",
     [LFW_CMD_PUSH] = "push", [LFW_CMD_INSTALL] = "install",
+    [LFW_CMD_FOTA] = "fota", [LFW_CMD_UFOTA] = "ufota",       [LFW_CMD_LWM2M] = "lwm2m",
 };
 
 const char *lfw_cli_cmd_name(enum lfw_cli_cmd cmd)
@@ -191,6 +205,31 @@ static int apply(struct lfw_cli_opts *o, const struct opt_def *d, const char *ar
             return usage_error(err, errlen, o->cmd,
                                "invalid --timeout '%s' (give seconds, e.g. 600)", arg);
         break;
+    case OPT_PROFILE:
+        if (arg[0] < '0' || arg[0] > '3' || arg[1])
+            return usage_error(err, errlen, o->cmd, "invalid --profile '%s' (0, 1, 2 or 3)", arg);
+        o->profile = arg[0] - '0';
+        break;
+    case OPT_MD5:
+        o->md5 = arg;
+        break;
+    case OPT_NO_INSTALL:
+        o->no_install = true;
+        break;
+    case OPT_STATE_FILE:
+        if (!*arg)
+            return usage_error(err, errlen, o->cmd, "empty --state-file");
+        o->state_file = arg;
+        break;
+    case OPT_POLICY:
+        o->policy = arg;
+        break;
+    case OPT_DEFER:
+        if (parse_seconds(arg, &o->defer_s) < 0 || o->defer_s > 86400)
+            return usage_error(err, errlen, o->cmd,
+                               "invalid --defer '%s' (1 to 86400 seconds)", arg);
+        o->defer_set = true;
+        break;
     }
     return 0;
 }
@@ -206,6 +245,7 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
     memset(o, 0, sizeof *o);
     o->baud = LFW_CLI_DEFAULT_BAUD;
     o->port = env_port && *env_port ? env_port : NULL;
+    o->profile = -1;
     if (errlen)
         err[0] = '\0';
     int positional = 0;
@@ -283,12 +323,20 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
             }
             if (found == LFW_CMD_NONE)
                 return usage_error(err, errlen, LFW_CMD_NONE,
-                                   "unknown command '%s' (commands: info, foat, push, install)", a);
+                                   "unknown command '%s' (commands: info, foat, push, install, "
+                                   "fota, ufota, lwm2m)",
+                                   a);
             o->cmd = found;
             continue;
         }
         if ((o->cmd == LFW_CMD_FOAT || o->cmd == LFW_CMD_PUSH) && positional == 0) {
             o->pkg = a;
+            positional++;
+            continue;
+        }
+        if ((o->cmd == LFW_CMD_FOTA || o->cmd == LFW_CMD_UFOTA || o->cmd == LFW_CMD_LWM2M) &&
+            positional < 2) {
+            *(positional == 0 ? &o->action : &o->target) = a;
             positional++;
             continue;
         }
@@ -299,9 +347,15 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
         return 0;
     if (o->cmd == LFW_CMD_NONE)
         return usage_error(err, errlen, LFW_CMD_NONE,
-                           "no command given (commands: info, foat, push, install)");
+                           "no command given (commands: info, foat, push, install, fota, "
+                           "ufota, lwm2m)");
     if ((o->cmd == LFW_CMD_FOAT || o->cmd == LFW_CMD_PUSH) && !o->pkg)
         return usage_error(err, errlen, o->cmd, "no package file given");
+    if (o->cmd == LFW_CMD_FOTA || o->cmd == LFW_CMD_UFOTA || o->cmd == LFW_CMD_LWM2M) {
+        int rc = lfw_cli_check_net(o, err, errlen);
+        if (rc)
+            return rc;
+    }
     if (o->checksum && o->cmd == LFW_CMD_FOAT)
         o->xmodem_128 = true; /* the checksum variant of XMODEM has 128-byte blocks */
     if (!o->port)
@@ -320,6 +374,10 @@ static const char usage_main[] =
     "  foat PKG             send a firmware package by XMODEM (AT+UFWUPD=3) and install it\n"
     "  push PKG             store a delta package in the module (AT+UDWNFILE ...,\"FOAT\")\n"
     "  install              install the stored package (AT+UFWINSTALL)\n"
+    "  fota http|ftp URL    the module downloads a delta over HTTP/FTP, then installs it\n"
+    "  ufota watch          follow (approve, defer, reject) a uFOTA update of the server\n"
+    "  ufota status|pause|resume|cancel    control a uFOTA download (AT+UFOTA)\n"
+    "  lwm2m srlt S|register|deregister    LwM2M registration (AT+ULWM2M…)\n"
     "\n"
     "options:\n"
     "  -p, --port PORT      serial device (default: $LARAFW_PORT)\n"
@@ -392,6 +450,11 @@ void lfw_cli_usage(FILE *f, enum lfw_cli_cmd cmd)
         break;
     case LFW_CMD_NONE:
         fputs(usage_main, f);
+        break;
+    case LFW_CMD_FOTA:
+    case LFW_CMD_UFOTA:
+    case LFW_CMD_LWM2M:
+        lfw_cli_usage_net(f, cmd);
         break;
     }
 }

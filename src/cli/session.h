@@ -81,5 +81,8 @@ int lfw_cmd_info(struct lfw_session *s);
 int lfw_cmd_foat(struct lfw_session *s);
 int lfw_cmd_push(struct lfw_session *s);
 int lfw_cmd_install(struct lfw_session *s);
+int lfw_cmd_fota(struct lfw_session *s);  /* cmd_fota.c */
+int lfw_cmd_ufota(struct lfw_session *s); /* cmd_ufota.c, cmd_ufota_watch.c */
+int lfw_cmd_lwm2m(struct lfw_session *s); /* cmd_lwm2m.c */
 
 #endif
