@@ -6,7 +6,8 @@ the simulator also writes "objects served on udp port N" into its report). coap-
 /3/0 and /5/0/3, writes the Package URI /5/0/1 and executes /5/0/2 directly; block-wise
 transfer (RFC 7959) both ways with -b 16: a Block2 read of /3/0 (TLV) and a Block1 write of
 the Package URI; then the same over DTLS-PSK with coap-client-openssl (-u identity -k key),
-and a wrong key that gets nothing. Synchronised on URCs and process exits, never on sleeps."""
+and a wrong key that gets nothing; finally the client's own coaps:// session to libcoap's
+coap-server-openssl. Synchronised on URCs and process exits, never on sleeps."""
 
 import os
 import shutil
@@ -19,6 +20,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 
+from simharness import wait_until  # noqa: E402
 from test_install_util import Sim, Workshop  # noqa: E402
 from ufota_peers import PackageServer, tlv_decode, tlv_int  # noqa: E402
 
@@ -120,6 +122,33 @@ class CoapClientTest(unittest.TestCase):
             # the wrong key: no DTLS session, no payload
             self.assertEqual(coap(COAPS, "get", base + "/3/0/0", "-u", PSK_ID, "-k", "wrong",
                                   "-B", "3")[1], b"")
+
+    def test_dtls_psk_client_session(self):
+        """The client's own DTLS-PSK session (coaps:// --lwm2m-server) to libcoap's
+        coap-server-openssl: not an LwM2M server, so the Register gets 4.04, but the answer
+        came over the DTLS session the client set up with the PSK."""
+        server = shutil.which("coap-server-openssl") or "/usr/bin/coap-server-openssl"
+        if not os.access(server, os.X_OK):
+            self.skipTest("coap-server-openssl missing")
+        port = free_udp_port()  # coap-server: CoAP on port, CoAPS on port + 1
+        srv = subprocess.Popen([server, "-A", "127.0.0.1", "-p", str(port), "-k", PSK_KEY,
+                                "-h", PSK_ID], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        try:
+            with Sim(time_scale=FAST,
+                     extra_args=["--lwm2m-server", "coaps://127.0.0.1:%d" % (port + 1),
+                                 "--psk-identity", PSK_ID,
+                                 "--psk-key", PSK_KEY.encode().hex()]) as sim:
+                wait_until(lambda: "register refused: 4.04" in read_text(sim.report_path),
+                           timeout=30, what="the DTLS server's answer to Register")
+        finally:
+            srv.terminate()
+            srv.wait(10)
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 if __name__ == "__main__":
