@@ -6,6 +6,7 @@
 #include "srv_http.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,10 +162,23 @@ int srv_http_new(const struct srv_http_config *cfg, struct srv_http **out)
     unsigned flags = MHD_USE_ERROR_LOG;
     if (cfg->addr->ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    h->daemon = MHD_start_daemon(flags, cfg->addr->port, NULL, NULL, on_request, h,
-                                 MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->addr->ss,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_END);
+    bool tls = cfg->tls_cert_pem && cfg->tls_key_pem;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        fprintf(stderr, "larafw-server: this libmicrohttpd has no TLS support\n");
+        free(h);
+        return SRV_E_IO;
+    }
+    if (tls)
+        h->daemon = MHD_start_daemon(
+            flags | MHD_USE_TLS, cfg->addr->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+            (const struct sockaddr *)&cfg->addr->ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_HTTPS_MEM_CERT,
+            cfg->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key_pem, MHD_OPTION_END);
+    else
+        h->daemon = MHD_start_daemon(flags, cfg->addr->port, NULL, NULL, on_request, h,
+                                     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->addr->ss,
+                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_END);
     if (!h->daemon) {
         free(h);
         return SRV_E_IO;

@@ -19,11 +19,14 @@ struct srv_http_config {
     struct srv_store *store;
     struct srv_jobs *jobs;
     struct srv_lwm2m *lwm2m;
+    const char *tls_cert_pem; /* with tls_key_pem: serve HTTPS (NULL: plain HTTP) */
+    const char *tls_key_pem;
 };
 
 struct srv_http;
 
-/* Starts listening. Returns 0, SRV_E_IO (cannot bind) or SRV_E_NOMEM. */
+/* Starts listening (HTTPS when the config has a certificate and key in PEM). Returns 0,
+ * SRV_E_IO (cannot bind, bad certificate or key, no TLS in libmicrohttpd) or SRV_E_NOMEM. */
 SRV_WARN_UNUSED int srv_http_new(const struct srv_http_config *cfg, struct srv_http **out);
 void srv_http_free(struct srv_http *h);
 /* Adds the daemon's sockets to the sets (raising *maxfd) and lowers *timeout_ms to the

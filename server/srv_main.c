@@ -20,6 +20,7 @@
 #include "srv_cli.h"
 #include "srv_http.h"
 #include "srv_job.h"
+#include "srv_json.h"
 #include "srv_lwm2m.h"
 #include "srv_psk.h"
 #include "srv_store.h"
@@ -34,35 +35,42 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: larafw-server --packages DIR [--coap ADDR:PORT] [--http ADDR:PORT]\n"
-            "                     [--psk-file FILE] [--db FILE] [--public-url URL]\n"
-            "                     [--write-format tlv|text] [--verbose]\n"
-            "       larafw-server update --imei IMEI --package FILE [--server URL] [--timeout S]\n"
-            "       larafw-server devices [--server URL] [--json]\n"
-            "\n"
-            "Runs an LwM2M 1.0 server (CoAP over UDP, or DTLS-PSK with --psk-file) for u-blox\n"
-            "LARA-R6/L6 uFOTA, serves the packages of DIR over HTTP with Range, and offers a\n"
-            "REST API on the HTTP address (docs/server.md).\n"
-            "\n"
-            "  --coap ADDR:PORT      CoAP address to bind (default 127.0.0.1:5683)\n"
-            "  --http ADDR:PORT      HTTP address to bind: /packages/ and /api/\n"
-            "                        (default 127.0.0.1:8080)\n"
-            "  --packages DIR        directory of package files (larafw-pkg builds them)\n"
-            "  --psk-file FILE       lines 'identity:hexkey'; the CoAP address then speaks DTLS\n"
-            "  --db FILE             SQLite store of devices and jobs (default :memory:)\n"
-            "  --public-url URL      base of Package URIs written to devices\n"
-            "                        (default http://<--http address>)\n"
-            "  --write-format F      payload of Write /5/0/1: tlv (default) or text\n"
-            "  --verbose             libcoap debug messages on stderr\n"
-            "  --help                this text\n"
-            "\n"
-            "Prints 'ready coap://ADDR:PORT http://ADDR:PORT' on stdout once listening.\n"
-            "Exit status: 0 after SIGINT/SIGTERM, 1 on a runtime error, 2 on bad usage.\n");
+    fprintf(
+        f,
+        "usage: larafw-server --packages DIR [--coap ADDR:PORT] [--http ADDR:PORT]\n"
+        "                     [--psk-file FILE] [--db FILE] [--public-url URL]\n"
+        "                     [--https ADDR:PORT --tls-cert FILE --tls-key FILE]\n"
+        "                     [--write-format tlv|text] [--verbose]\n"
+        "       larafw-server update --imei IMEI --package FILE [--server URL] [--timeout S]\n"
+        "       larafw-server devices [--server URL] [--json]\n"
+        "\n"
+        "Runs an LwM2M 1.0 server (CoAP over UDP, or DTLS-PSK with --psk-file) for u-blox\n"
+        "LARA-R6/L6 uFOTA, serves the packages of DIR over HTTP with Range, and offers a\n"
+        "REST API on the HTTP address (docs/server.md).\n"
+        "\n"
+        "  --coap ADDR:PORT      CoAP address to bind (default 127.0.0.1:5683)\n"
+        "  --http ADDR:PORT      HTTP address to bind: /packages/ and /api/\n"
+        "                        (default 127.0.0.1:8080)\n"
+        "  --packages DIR        directory of package files (larafw-pkg builds them)\n"
+        "  --https ADDR:PORT     also serve HTTPS there (packages and API); Package URIs\n"
+        "                        then use https://\n"
+        "  --tls-cert FILE       certificate (PEM) for --https\n"
+        "  --tls-key FILE        its private key (PEM)\n"
+        "  --psk-file FILE       lines 'identity:hexkey'; the CoAP address then speaks DTLS\n"
+        "  --db FILE             SQLite store of devices and jobs (default :memory:)\n"
+        "  --public-url URL      base of Package URIs written to devices\n"
+        "                        (default https://<--https address> or http://<--http address>)\n"
+        "  --write-format F      payload of Write /5/0/1: tlv (default) or text\n"
+        "  --verbose             libcoap debug messages on stderr\n"
+        "  --help                this text\n"
+        "\n"
+        "Prints 'ready coap://ADDR:PORT http://ADDR:PORT' on stdout once listening.\n"
+        "Exit status: 0 after SIGINT/SIGTERM, 1 on a runtime error, 2 on bad usage.\n");
 }
 
 struct server_opts {
     const char *coap, *http, *packages, *psk_file, *db, *public_url;
+    const char *https, *tls_cert, *tls_key;
     enum srv_write_format write_format;
     bool verbose;
 };
@@ -76,6 +84,9 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
         {"psk-file", required_argument, NULL, 'k'},
         {"db", required_argument, NULL, 'd'},
         {"public-url", required_argument, NULL, 'u'},
+        {"https", required_argument, NULL, 's'},
+        {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'},
         {"write-format", required_argument, NULL, 'w'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'H'},
@@ -104,6 +115,15 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
         case 'u':
             o->public_url = optarg;
             break;
+        case 's':
+            o->https = optarg;
+            break;
+        case 'C':
+            o->tls_cert = optarg;
+            break;
+        case 'K':
+            o->tls_key = optarg;
+            break;
         case 'w':
             if (strcmp(optarg, "tlv") == 0)
                 o->write_format = SRV_WRITE_TLV;
@@ -128,6 +148,10 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
     }
     if (optind < argc) {
         fprintf(stderr, "larafw-server: unexpected argument '%s'; see --help\n", argv[optind]);
+        return 2;
+    }
+    if (o->https && (!o->tls_cert || !o->tls_key)) {
+        fprintf(stderr, "larafw-server: --https needs --tls-cert FILE and --tls-key FILE (PEM)\n");
         return 2;
     }
     if (!o->packages) {
@@ -157,7 +181,7 @@ static void hook_deregistered(void *user, const char *endpoint)
 /* One select() over libcoap's epoll descriptor (its sockets and its timer) and MHD's
  * sockets, then both libraries process without blocking. Without epoll support in libcoap,
  * coap_io_process_with_fds() does the select instead. */
-static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *http)
+static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *http, struct srv_http *https)
 {
     coap_context_t *ctx = srv_lwm2m_context(lwm2m);
     int coap_fd = coap_context_get_coap_fd(ctx);
@@ -169,6 +193,8 @@ static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *http)
         int maxfd = -1;
         uint32_t timeout = 1000; /* the lifetime check runs at least once a second */
         srv_http_fdset(http, &rs, &ws, &es, &maxfd, &timeout);
+        if (https)
+            srv_http_fdset(https, &rs, &ws, &es, &maxfd, &timeout);
         int n;
         if (coap_fd >= 0) {
             FD_SET(coap_fd, &rs);
@@ -190,9 +216,31 @@ static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *http)
             return 1;
         }
         srv_http_run(http, &rs, &ws, &es);
+        if (https)
+            srv_http_run(https, &rs, &ws, &es);
         srv_lwm2m_tick(lwm2m, time(NULL));
     }
     return 0;
+}
+
+/* Whole file as a NUL-terminated string (PEM for libmicrohttpd), NULL on error. */
+static char *read_text_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct srv_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        srv_buf_append(&b, chunk, n);
+    bool bad = ferror(f) || b.failed || b.len == 0;
+    fclose(f);
+    if (bad) {
+        srv_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
 static int run_server(int argc, char **argv)
@@ -220,6 +268,12 @@ static int run_server(int argc, char **argv)
                 o.http);
         return 2;
     }
+    struct srv_addr https_addr;
+    if (o.https && srv_addr_parse(o.https, SOCK_STREAM, &https_addr) != 0) {
+        fprintf(stderr, "larafw-server: --https %s: expected ADDR:PORT, e.g. 127.0.0.1:8443\n",
+                o.https);
+        return 2;
+    }
     struct srv_psk_table psk = {0};
     if (o.psk_file) {
         int bad_line = 0;
@@ -240,15 +294,34 @@ static int run_server(int argc, char **argv)
         }
     }
     char base_url[512];
-    char http_text[300];
+    char http_text[300], https_text[300] = "";
     srv_addr_format((const struct sockaddr *)&http_addr.ss, http_text, sizeof http_text);
+    if (o.https)
+        srv_addr_format((const struct sockaddr *)&https_addr.ss, https_text, sizeof https_text);
     if (o.public_url) {
         size_t n = strlen(o.public_url);
         while (n && o.public_url[n - 1] == '/')
             n--;
         snprintf(base_url, sizeof base_url, "%.*s/packages/", (int)n, o.public_url);
+    } else if (o.https) {
+        snprintf(base_url, sizeof base_url, "https://%s/packages/", https_text);
     } else {
         snprintf(base_url, sizeof base_url, "http://%s/packages/", http_text);
+    }
+    char *cert_pem = NULL, *key_pem = NULL;
+    if (o.https) {
+        cert_pem = read_text_file(o.tls_cert);
+        key_pem = read_text_file(o.tls_key);
+        if (!cert_pem || !key_pem) {
+            fprintf(stderr,
+                    "larafw-server: cannot read %s; give PEM files to --tls-cert and "
+                    "--tls-key\n",
+                    cert_pem ? o.tls_key : o.tls_cert);
+            free(cert_pem);
+            free(key_pem);
+            srv_psk_free(&psk);
+            return 2;
+        }
     }
 
     signal(SIGPIPE, SIG_IGN);
@@ -263,7 +336,7 @@ static int run_server(int argc, char **argv)
     struct srv_store *store = NULL;
     struct srv_lwm2m *lwm2m = NULL;
     struct srv_jobs *jobs = NULL;
-    struct srv_http *http = NULL;
+    struct srv_http *http = NULL, *https = NULL;
     int status = 1;
     if (srv_store_sqlite_open(o.db, &store) != 0)
         goto out;
@@ -289,22 +362,39 @@ static int run_server(int argc, char **argv)
         fprintf(stderr, "larafw-server: cannot load the jobs of %s; see the message above\n", o.db);
         goto out;
     }
-    struct srv_http_config hc = {&http_addr, o.packages, store, jobs, lwm2m};
+    struct srv_http_config hc = {&http_addr, o.packages, store, jobs, lwm2m, NULL, NULL};
     if (srv_http_new(&hc, &http) != 0) {
         fprintf(stderr, "larafw-server: cannot listen on HTTP %s; is the port in use?\n", o.http);
         goto out;
     }
+    if (o.https) {
+        struct srv_http_config tc = hc;
+        tc.addr = &https_addr;
+        tc.tls_cert_pem = cert_pem;
+        tc.tls_key_pem = key_pem;
+        if (srv_http_new(&tc, &https) != 0) {
+            fprintf(stderr,
+                    "larafw-server: cannot serve HTTPS on %s; is the port in use, and "
+                    "do --tls-cert and --tls-key match?\n",
+                    o.https);
+            goto out;
+        }
+    }
     char coap_text[300];
     srv_addr_format((const struct sockaddr *)&coap_addr.ss, coap_text, sizeof coap_text);
-    printf("ready %s://%s http://%s\n", o.psk_file ? "coaps" : "coap", coap_text, http_text);
+    printf("ready %s://%s http://%s%s%s\n", o.psk_file ? "coaps" : "coap", coap_text, http_text,
+           o.https ? " https://" : "", https_text);
     fflush(stdout);
-    status = run_loop(lwm2m, http);
+    status = run_loop(lwm2m, http, https);
 out:
+    srv_http_free(https);
     srv_http_free(http);
     srv_lwm2m_free(lwm2m); /* before the jobs: no hook may reach a freed engine */
     srv_jobs_free(jobs);
     srv_store_close(store);
     srv_psk_free(&psk);
+    free(cert_pem);
+    free(key_pem);
     coap_cleanup();
     return status;
 }

@@ -49,7 +49,8 @@ def free_port(kind):
 
 
 class Server:
-    def __init__(self, packages, psk_file=None, db=None, extra=(), workdir=None):
+    def __init__(self, packages, psk_file=None, db=None, extra=(), workdir=None, tls=None):
+        """tls: (cert.pem, key.pem) to serve HTTPS too (Package URIs then use https)."""
         self.binary = find_server()
         self.workdir = workdir or tempfile.mkdtemp(prefix="larafw-srv-")
         self.packages = packages
@@ -64,6 +65,11 @@ class Server:
             args += ["--psk-file", psk_file]
         if db:
             args += ["--db", db]
+        self.https_url = None
+        if tls:
+            port = free_port(socket.SOCK_STREAM)
+            self.https_url = "https://127.0.0.1:%d" % port
+            args += ["--https", "127.0.0.1:%d" % port, "--tls-cert", tls[0], "--tls-key", tls[1]]
         args += list(extra)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -21,6 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from netservers import make_cert  # noqa: E402
 from simharness import wait_until  # noqa: E402
 from srvharness import Server  # noqa: E402
 from test_install_util import Sim, Workshop  # noqa: E402
@@ -65,8 +66,10 @@ PSK_ID, PSK_KEY = "lara-e2e", "00112233445566778899aabbccddeeff"
 
 
 class ServerSimTest(unittest.TestCase):
-    def start(self, srv, dtls=False):
+    def start(self, srv, dtls=False, ca_file=None):
         extra = ["--lwm2m-server", ("coaps://" if dtls else "coap://") + srv.coap]
+        if ca_file:
+            extra += ["--ca-file", ca_file]
         if dtls:
             extra += ["--psk-identity", PSK_ID, "--psk-key", PSK_KEY]
         sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub, extra_args=extra)
@@ -81,14 +84,21 @@ class ServerSimTest(unittest.TestCase):
     def test_update_to_the_end_dtls(self):
         self.update_to_the_end(dtls=True)
 
-    def update_to_the_end(self, dtls):
-        psk = None
+    def test_update_to_the_end_https(self):
+        """The package comes over HTTPS (§5: TLS, server authentication): the module checks
+        the server's certificate against --ca-file."""
+        self.update_to_the_end(dtls=False, https=True)
+
+    def update_to_the_end(self, dtls, https=False):
+        psk = tls = None
         if dtls:
             psk = os.path.join(W.dir, "psk.txt")
             with open(psk, "w") as f:
                 f.write("# e2e\n%s:%s\n" % (PSK_ID, PSK_KEY))
-        with Server(W.packages, psk_file=psk) as srv:
-            sim = self.start(srv, dtls)
+        if https:
+            tls = make_cert(W.dir)
+        with Server(W.packages, psk_file=psk, tls=tls) as srv:
+            sim = self.start(srv, dtls, ca_file=tls[0] if tls else None)
             with sim:
                 d = registered_device(srv)
                 self.assertEqual(d["fw_version"], OLD)
@@ -117,6 +127,8 @@ class ServerSimTest(unittest.TestCase):
                 self.assertEqual(jobs[-1]["state"], "done")
                 # the module fetched the package from the server's own download side
                 self.assertIn("/packages/a-b.upd", jobs[-1]["uri"])
+                if https:
+                    self.assertTrue(jobs[-1]["uri"].startswith(srv.https_url), jobs[-1]["uri"])
 
     def test_broken_signature_fails_with_result_5(self):
         with Server(W.packages) as srv:

@@ -145,6 +145,20 @@ def main():
                        capture_output=True, text=True)
     check(r.returncode == 3 and "cannot reach" in r.stderr, "server gone → exit 3")
 
+    # ---- HTTPS package download (curl checks the certificate) ----
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+    from netservers import make_cert  # noqa: E402
+    cert, key = make_cert(work)
+    with Server(pkgs, tls=(cert, key)) as srv:
+        url = srv.https_url + "/packages/blob.bin"
+        status, head, body = curl("--cacert", cert, "-H", "Range: bytes=10-19", url)
+        check(status == 206 and body == blob[10:20] and "Content-Range: bytes 10-19/100000" in head,
+              "HTTPS Range → 206 (certificate verified)")
+        status, _, body = curl("--cacert", cert, url)
+        check(status == 200 and body == blob, "HTTPS whole package → 200")
+        status, _, body = curl("--cacert", cert, "--path-as-is", srv.https_url + "/packages/../secret")
+        check(status == 404 and b"outside" not in body, "HTTPS traversal refused")
+
     # ---- DTLS-PSK ----
     if "openssl" in os.path.basename(COAP):
         psk = os.path.join(work, "psk")
