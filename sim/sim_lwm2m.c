@@ -446,7 +446,7 @@ static int sim_lwm2m_init(struct sim *s)
         coap_address_t a;
         coap_address_init(&a);
         a.addr.sin.sin_family = AF_INET;
-        a.addr.sin.sin_addr.s_addr = htonl(INADDR_ANY);
+        a.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* peers on this host only */
         a.addr.sin.sin_port = htons(c->listen_port);
         a.size = sizeof a.addr.sin;
         c->ep = coap_new_endpoint(c->ctx, &a, c->dtls ? COAP_PROTO_DTLS : COAP_PROTO_UDP);
