@@ -257,6 +257,8 @@ void sim_lwm2m_add_resources(coap_context_t *ctx)
     uint16_t last_obj = 0xffff;
     for (size_t i = 0; i < sim_lwm2m_ninstances; i++) {
         const struct sim_lwm2m_inst *in = &sim_lwm2m_instances[i];
+        if (!in->in_registration)
+            continue; /* the security object is not reachable by servers (OMA 1.0 E.1) */
         for (int level = in->obj == last_obj ? 2 : 1; level <= 3; level++) {
             for (size_t k = 0; k < (level == 3 ? sim_lwm2m_nresources : 1); k++) {
                 const struct sim_lwm2m_res *res = &sim_lwm2m_resources[k];
