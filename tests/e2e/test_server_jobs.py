@@ -6,7 +6,8 @@ the simulator does not take by itself.
   * the device reboots during the download → the server observes again, does not write the
     URI twice, executes once State = Downloaded;
   * the device comes back on the old version with Update Result 8 → exit 1 and the meaning;
-  * a second job for a device that has one running → 409.
+  * a second job for a device that has one running → 409;
+  * three devices updated at once (a campaign wave), a job that survives a server restart.
 
 Synchronised on datagrams, HTTP answers and process exits; no sleeps.
 """
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -146,6 +148,62 @@ class JobTest(unittest.TestCase):
         self.assertIn("Update Result 8: firmware update failed", err)
         status, jobs, _, _ = self.srv.api("GET", "/api/jobs")
         self.assertEqual((jobs[-1]["state"], jobs[-1]["fw_result"]), ("failed", 8))
+
+
+class ManyDevicesTest(unittest.TestCase):
+    """Several jobs at once, as a campaign wave will create them: each device on its own
+    session, each job to the end."""
+
+    def test_three_devices_at_once(self):
+        with Server(W.packages) as srv:
+            devs = [FakeDevice(srv.coap_port, imei="35600000000010%d" % i, version=OLD)
+                    for i in range(3)]
+            errors = []
+
+            def play(dev):
+                try:
+                    dev.register()
+                    dev.serve_until(lambda: dev.uri is not None)
+                    dev.notify("/5/0/3", "1")
+                    dev.notify("/5/0/3", "2")
+                    dev.serve_until(lambda: dev.executed)
+                    dev.reboot()
+                    dev.values.update({"/3/0/3": NEW, "/5/0/3": "0", "/5/0/5": "1"})
+                    dev.register()
+                    dev.serve_until(lambda: (srv.device(dev.imei) or {}).get("fw_version") == NEW)
+                    dev.serve_until(lambda: dev.done.is_set())
+                except Exception as e:  # reported by the main thread
+                    errors.append("%s: %s" % (dev.imei, e))
+
+            threads = []
+            for dev in devs:
+                dev.done = threading.Event()
+                t = threading.Thread(target=play, args=(dev,), daemon=True)
+                t.start()
+                threads.append(t)
+            try:
+                for dev in devs:
+                    wait_until(lambda: (srv.device(dev.imei) or {}).get("fw_version") == OLD,
+                               what="registration of " + dev.imei)
+                ids = []
+                for dev in devs:
+                    status, job, _, _ = srv.api("POST", "/api/devices/%s/update" % dev.imei,
+                                                {"package": "a-b.upd"})
+                    self.assertEqual(status, 201, job)
+                    ids.append(job["id"])
+                for i in ids:
+                    wait_until(lambda: errors or srv.api("GET", "/api/jobs/%d" % i)[1]["final"],
+                               timeout=60, what="job %d" % i)
+                self.assertEqual(errors, [])
+                states = [srv.api("GET", "/api/jobs/%d" % i)[1]["state"] for i in ids]
+                self.assertEqual(states, ["done"] * 3)
+            finally:
+                for dev in devs:
+                    dev.done.set()
+                for t in threads:
+                    t.join(10)
+                for dev in devs:
+                    dev.close()
 
 
 class RestartTest(unittest.TestCase):
