@@ -142,7 +142,16 @@ static int answer_ack(struct watch *w)
         json_note(s, "wait_ack", "reject", -1);
         lfw_session_say(s, "the server asks to update; policy reject: AT+UFOTAACK=0");
         int rc = lfw_ufota_ack(&pc, 0, &e);
-        return rc ? lfw_session_fail(s, "rejecting the update", rc, &e) : 0;
+        if (rc)
+            return lfw_session_fail(s, "rejecting the update", rc, &e);
+        /* +UFOTASTAT: 2,3,100 follows (§5.4.2.2), possibly before the OK (then the command
+         * took it): the answer is final either way */
+        json_note(s, "cancelled", "reject", -1);
+        return lfw_session_error(s, LFW_EXIT_MODULE, -1,
+                                 "uFOTA: the update was rejected by policy (AT+UFOTAACK=0, "
+                                 "§5.4.2.2); the module keeps firmware %s; the server needs a "
+                                 "new campaign to try again",
+                                 w->info.version);
     }
     long delay = w->defer_s;
     if (w->policy == POLICY_WINDOW) {
@@ -185,6 +194,8 @@ static int after_download(struct watch *w, bool install_seen)
     struct lfw_proc_config pc;
     lfw_session_proc(s, &pc, w->info.product);
     pc.timeouts.install_ms = 0; /* --timeout bounds the wait for a campaign only */
+    /* §5.7.1: the URCs must be on again before the client restarts: poll AT briskly */
+    pc.timeouts.poll_ms = 300;
     pc.version_out = new_version;
     pc.version_out_size = sizeof new_version;
     struct lfw_error e;
