@@ -106,12 +106,27 @@ static void entry(struct lfw_atlog *l, uint64_t t_ms, const char *dir, const cha
     fprintf(l->f, "%s %s %s\n", ts, dir, text);
 }
 
-/* Logs a text run: redacted first, then escaped. */
+/* Logs a text run: redacted first, then escaped. `secret` (per direction) says that the last
+ * run of this direction was cut inside a secret value (host output between two reads, a note):
+ * this run's text up to the closing quote is the rest of that secret and is logged as ***. */
 static void text_entry(struct lfw_atlog *l, uint64_t t_ms, const char *dir, const char *buf,
-                       size_t len)
+                       size_t len, bool *secret)
 {
     char red[1024];
-    size_t n = lfw_redact(buf, len, red, sizeof red);
+    size_t n = 0;
+    if (*secret) {
+        size_t i = 0;
+        while (i < len && buf[i] != '"' && buf[i] != '\r' && buf[i] != '\n')
+            i++;
+        *secret = i == len;
+        memcpy(red, "***", 3);
+        n = 3 + lfw_redact(buf + i, len - i, red + 3, sizeof red - 3);
+    } else {
+        n = lfw_redact(buf, len, red, sizeof red);
+        /* a line cut before its end whose redaction is still open: "+UFTP: 3,\"***" */
+        bool cut = len > 0 && buf[len - 1] != '\n' && buf[len - 1] != '\r';
+        *secret = cut && n >= 4 && n < sizeof red && memcmp(red + n - 4, "\"***", 4) == 0;
+    }
     if (n >= sizeof red)
         n = sizeof red - 1;
     char esc[4096];
@@ -151,7 +166,7 @@ static void flush_tx(struct lfw_atlog *l)
 {
     if (!l->tx_len)
         return;
-    text_entry(l, l->tx_t, ">>", l->tx, l->tx_len);
+    text_entry(l, l->tx_t, ">>", l->tx, l->tx_len, &l->tx_secret);
     arm_raw(l, l->tx, l->tx_len);
     l->tx_len = 0;
 }
@@ -160,7 +175,7 @@ static void flush_rx(struct lfw_atlog *l)
 {
     if (!l->rx_len)
         return;
-    text_entry(l, l->rx_t, "<<", l->rx, l->rx_len);
+    text_entry(l, l->rx_t, "<<", l->rx, l->rx_len, &l->rx_secret);
     l->rx_len = 0;
 }
 

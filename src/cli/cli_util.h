@@ -190,6 +190,7 @@ struct lfw_atlog {
     uint64_t raw_left;   /* bytes of raw data still to come once the prompt arrived */
     bool raw_armed;      /* command sent, waiting for '>' */
     bool keep_open;      /* lfw_atlog_close() flushes but does not close (stderr) */
+    bool tx_secret, rx_secret; /* the last entry was cut inside a secret (redact.c) */
 };
 
 /* Opens `path` for writing (truncates). Returns 0 or -1 (errno). */
