@@ -47,9 +47,9 @@ long lfw_window_wait_s(const struct lfw_window *w, long now_s);
 /* ---- FOTA resume state (fota_state.c): which download this port had running ----------- */
 
 struct lfw_fota_state {
-    char kind[8];                      /* "ftp" or "http" */
-    char url[LFW_CLI_NET_TEXT * 3];    /* lfw_net_url_public() */
-    long long started;                 /* epoch seconds */
+    char kind[8];                   /* "ftp" or "http" */
+    char url[LFW_CLI_NET_TEXT * 3]; /* lfw_net_url_public() */
+    long long started;              /* epoch seconds */
 };
 
 /* The state file for `port`: `override` if given, else

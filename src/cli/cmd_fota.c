@@ -42,38 +42,60 @@ static const struct net_error_text {
     const char *advice;
     bool resumable;
 } net_errors[] = {
-    {true, 8, 23, "host name lookup failed", "check the host name in the URL and the module's "
-     "network registration (AT+CEREG?)", false},
-    {false, 3, 23, "host name lookup failed", "check the host name in the URL and the module's "
-     "network registration (AT+CEREG?)", false},
-    {true, 8, 11, "connection refused or host unreachable", "check the host and port in the "
-     "URL and that the server runs", false},
-    {false, 3, 11, "connection refused or host unreachable", "check the host and port in the "
-     "URL and that the server runs", false},
+    {true, 8, 23, "host name lookup failed",
+     "check the host name in the URL and the module's "
+     "network registration (AT+CEREG?)",
+     false},
+    {false, 3, 23, "host name lookup failed",
+     "check the host name in the URL and the module's "
+     "network registration (AT+CEREG?)",
+     false},
+    {true, 8, 11, "connection refused or host unreachable",
+     "check the host and port in the "
+     "URL and that the server runs",
+     false},
+    {false, 3, 11, "connection refused or host unreachable",
+     "check the host and port in the "
+     "URL and that the server runs",
+     false},
     {true, 1, 530, "login refused by the server (530)", "check the user and password", false},
     {false, 3, 24, "authentication refused (401/403)", "check the user and password", false},
     {true, 1, 550, "file not found on the server (550)", "check the path in the URL", false},
     {false, 2, 404, "file not found on the server (404)", "check the path in the URL", false},
-    {true, 8, 27, "connection lost during the transfer", "run the same command again: it "
-     "resumes the download", true},
-    {false, 3, 27, "connection lost during the transfer", "run the same command again: it "
-     "resumes the download", true},
-    {true, 8, 26, "no data for too long (timed out)", "check the network, then run the same "
-     "command again: it resumes the download", true},
-    {false, 3, 26, "no data for too long (timed out)", "check the network, then run the same "
-     "command again: it resumes the download", true},
-    {false, 3, 73, "secure connection failed (TLS handshake or certificate)", "check the "
-     "server certificate and the module's security profile, or use http://", false},
-    {true, 8, 40, "download cancelled", "run the command again to download from the start",
+    {true, 8, 27, "connection lost during the transfer",
+     "run the same command again: it "
+     "resumes the download",
+     true},
+    {false, 3, 27, "connection lost during the transfer",
+     "run the same command again: it "
+     "resumes the download",
+     true},
+    {true, 8, 26, "no data for too long (timed out)",
+     "check the network, then run the same "
+     "command again: it resumes the download",
+     true},
+    {false, 3, 26, "no data for too long (timed out)",
+     "check the network, then run the same "
+     "command again: it resumes the download",
+     true},
+    {false, 3, 73, "secure connection failed (TLS handshake or certificate)",
+     "check the "
+     "server certificate and the module's security profile, or use http://",
      false},
-    {true, 8, 10, "internal error of the module (FOTA area full or not writable)", "check the "
-     "package size (32 MiB at most) and run the command again", false},
-    {false, 3, 10, "internal error of the module (FOTA area full or not writable)", "check the "
-     "package size (32 MiB at most) and run the command again", false},
-    {true, 1, -1, "the server refused the request", "check the URL and the server's log",
+    {true, 8, 40, "download cancelled", "run the command again to download from the start", false},
+    {true, 8, 10, "internal error of the module (FOTA area full or not writable)",
+     "check the "
+     "package size (32 MiB at most) and run the command again",
      false},
-    {false, 2, -1, "the server answered with an HTTP error status", "check the URL and the "
-     "server's log", false},
+    {false, 3, 10, "internal error of the module (FOTA area full or not writable)",
+     "check the "
+     "package size (32 MiB at most) and run the command again",
+     false},
+    {true, 1, -1, "the server refused the request", "check the URL and the server's log", false},
+    {false, 2, -1, "the server answered with an HTTP error status",
+     "check the URL and the "
+     "server's log",
+     false},
 };
 
 static const struct net_error_text *net_error_find(bool ftp, int cls, int code)
@@ -255,7 +277,8 @@ static int download(struct fota_run *f, const struct lfw_product *product, bool 
         if (u->has_user) {
             /* basic authentication for the user/password (AT+UHTTP=<p>,4,1, §4.2.2.1) */
             char cmd[24];
-            snprintf(cmd, sizeof cmd, "AT+UHTTP=%d,4,1", s->opts->profile < 0 ? 0 : s->opts->profile);
+            snprintf(cmd, sizeof cmd, "AT+UHTTP=%d,4,1",
+                     s->opts->profile < 0 ? 0 : s->opts->profile);
             rc = lfw_at_cmd(&s->at, cmd, NULL, NULL, 0, 10000);
             if (rc != 0) {
                 const char *text = NULL;
@@ -313,8 +336,8 @@ int lfw_cmd_fota(struct lfw_session *s)
 
     struct lfw_fota_state st;
     bool resume = false;
-    f.have_state_path = lfw_fota_state_path(o->port, o->state_file, f.state_path,
-                                            sizeof f.state_path) == 0;
+    f.have_state_path =
+        lfw_fota_state_path(o->port, o->state_file, f.state_path, sizeof f.state_path) == 0;
     if (!f.have_state_path)
         lfw_session_say(s, "note: no $HOME or $XDG_STATE_HOME: an interrupted download will "
                            "not resume (give --state-file FILE)");
@@ -337,8 +360,9 @@ int lfw_cmd_fota(struct lfw_session *s)
         snprintf(st.url, sizeof st.url, "%s", f.public_url);
         st.started = (long long)time(NULL);
         if (lfw_fota_state_save(f.state_path, &st) < 0)
-            lfw_session_say(s, "note: cannot write %s: an interrupted download will not "
-                               "resume",
+            lfw_session_say(s,
+                            "note: cannot write %s: an interrupted download will not "
+                            "resume",
                             f.state_path);
         else
             lfw_session_debug(s, "resume record: %s", f.state_path);

@@ -39,12 +39,11 @@ struct watch {
     /* eDRX as it was before larafw turned it off (§5.7, §5.8.3) */
     bool edrx_off_done, edrx_was_on;
     char edrx_value[8];
-    bool rejected;   /* we answered AT+UFOTAACK=0 or cancelled */
+    bool rejected; /* we answered AT+UFOTAACK=0 or cancelled */
     bool downloading;
 };
 
-static void json_note(struct lfw_session *s, const char *state, const char *decision,
-                      long defer_s)
+static void json_note(struct lfw_session *s, const char *state, const char *decision, long defer_s)
 {
     if (!s->opts->json)
         return;
@@ -158,8 +157,9 @@ static int answer_ack(struct watch *w)
         long wait = lfw_window_wait_s(&w->window, local_seconds_of_day());
         if (wait > 0) {
             delay = wait > 86400 ? 86400 : wait;
-            lfw_session_say(s, "the server asks to update; outside the window %02d:%02d-%02d:%02d: "
-                               "deferred by %ld s until it opens",
+            lfw_session_say(s,
+                            "the server asks to update; outside the window %02d:%02d-%02d:%02d: "
+                            "deferred by %ld s until it opens",
                             w->window.start_min / 60, w->window.start_min % 60,
                             w->window.end_min / 60, w->window.end_min % 60, delay);
         }
@@ -169,8 +169,9 @@ static int answer_ack(struct watch *w)
         return rc;
     json_note(s, "wait_ack", delay > (long)w->defer_s ? "defer" : "accept", delay);
     if (delay == (long)w->defer_s)
-        lfw_session_say(s, "the server asks to update; accepted: the download starts in %ld s "
-                           "(AT+UFOTAACK=%ld)",
+        lfw_session_say(s,
+                        "the server asks to update; accepted: the download starts in %ld s "
+                        "(AT+UFOTAACK=%ld)",
                         delay, delay);
     rc = lfw_ufota_ack(&pc, (uint32_t)delay, &e);
     return rc ? lfw_session_fail(s, "accepting the update", rc, &e) : 0;
@@ -206,8 +207,8 @@ static int after_download(struct watch *w, bool install_seen)
     edrx_restore(w);
     if (rc != 0)
         return lfw_session_fail(s, "uFOTA install", rc, &e);
-    lfw_session_json_result(s, "ufota", e.result_code >= 0 ? e.result_code : 128,
-                            w->info.version, new_version);
+    lfw_session_json_result(s, "ufota", e.result_code >= 0 ? e.result_code : 128, w->info.version,
+                            new_version);
     if (strcmp(new_version, w->info.version) == 0)
         lfw_session_say(s, "firmware: %s (unchanged, result 128)", new_version);
     else
@@ -236,8 +237,9 @@ static int on_status(struct watch *w, const struct lfw_ufota_status *st)
             if (!w->has_config && st->state == LFW_UFOTA_DOWNLOADING && !w->rejected) {
                 /* no ack on this product: a download it did not want is cancelled (§5.3) */
                 w->rejected = true;
-                lfw_session_say(s, "a download started without asking (no +UFOTACONFIG on "
-                                   "%s); policy says no: AT+UFOTA=0",
+                lfw_session_say(s,
+                                "a download started without asking (no +UFOTACONFIG on "
+                                "%s); policy says no: AT+UFOTA=0",
                                 lfw_session_product(s, &w->info));
                 struct lfw_proc_config pc;
                 lfw_session_proc(s, &pc, w->info.product);
@@ -320,14 +322,15 @@ static int set_up(struct watch *w)
                                      "§1); run without --no-install",
                                      product);
         if (w->policy != POLICY_AUTO)
-            lfw_session_say(s, "note: %s has no AT+UFOTACONFIG (§5.4): it does not ask before "
-                               "downloading; %s",
+            lfw_session_say(s,
+                            "note: %s has no AT+UFOTACONFIG (§5.4): it does not ask before "
+                            "downloading; %s",
                             product,
                             w->policy == POLICY_ACK
                                 ? "updates are accepted as they come"
                                 : "an unwanted download is cancelled with AT+UFOTA=0 (§5.3)");
     } else {
-        enum lfw_ufota_mode mode = o->no_install            ? LFW_UFOTA_MODE_DOWNLOAD_ONLY
+        enum lfw_ufota_mode mode = o->no_install              ? LFW_UFOTA_MODE_DOWNLOAD_ONLY
                                    : w->policy == POLICY_AUTO ? LFW_UFOTA_MODE_DEFAULT
                                                               : LFW_UFOTA_MODE_WAIT_ACK;
         rc = lfw_ufota_configure(&pc, mode, &e);
@@ -359,8 +362,7 @@ int lfw_cmd_ufota_watch(struct lfw_session *s)
     if (rc)
         return rc;
     w.has_config = lfw_product_has(w.info.product, LFW_FEAT_UFOTACONFIG);
-    lfw_session_say(s, "module: %s, firmware %s", lfw_session_product(s, &w.info),
-                    w.info.version);
+    lfw_session_say(s, "module: %s, firmware %s", lfw_session_product(s, &w.info), w.info.version);
     if ((rc = set_up(&w)) != 0) {
         edrx_restore(&w);
         return rc;
@@ -373,8 +375,7 @@ int lfw_cmd_ufota_watch(struct lfw_session *s)
     for (;;) {
         if (lfw_cli_interrupted) {
             edrx_restore(&w);
-            return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                     "ufota watch: interrupted%s",
+            return lfw_session_error(s, LFW_EXIT_IO, -1, "ufota watch: interrupted%s",
                                      w.downloading ? "; the module goes on downloading by "
                                                      "itself: run 'larafw ufota watch' again to "
                                                      "follow it"

@@ -45,7 +45,7 @@ static bool md5_ok(const char *s)
 int lfw_cli_check_net(struct lfw_cli_opts *o, char *err, size_t errlen)
 {
     static const char *const fota_actions[] = {"http", "ftp", NULL};
-    static const char *const ufota_actions[] = {"watch", "status", "pause",
+    static const char *const ufota_actions[] = {"watch",  "status", "pause",
                                                 "resume", "cancel", NULL};
     static const char *const lwm2m_actions[] = {"srlt", "register", "deregister", NULL};
     switch (o->cmd) {
@@ -98,7 +98,8 @@ int lfw_cli_check_net(struct lfw_cli_opts *o, char *err, size_t errlen)
         return 0;
     case LFW_CMD_LWM2M:
         if (!one_of(o->action, lwm2m_actions))
-            return net_usage(err, errlen, o->cmd, "give one of: srlt SECONDS, register, deregister");
+            return net_usage(err, errlen, o->cmd,
+                             "give one of: srlt SECONDS, register, deregister");
         if (strcmp(o->action, "srlt") == 0) {
             char *end = NULL;
             unsigned long v = o->target ? strtoul(o->target, &end, 10) : 0;
@@ -196,16 +197,18 @@ int lfw_net_url_parse(const char *url, const char *kind, struct lfw_net_url *u, 
         const char *colon = memchr(p, ':', (size_t)(at - p));
         size_t ulen = colon ? (size_t)(colon - p) : (size_t)(at - p);
         if (copy_part(u->user, sizeof u->user, p, ulen, true) < 0 || ulen == 0) {
-            snprintf(err, errlen, "the user name in the URL is empty, too long or badly "
-                                  "percent-encoded");
+            snprintf(err, errlen,
+                     "the user name in the URL is empty, too long or badly "
+                     "percent-encoded");
             return -1;
         }
         u->has_user = true;
         if (colon) {
-            if (copy_part(u->password, sizeof u->password, colon + 1,
-                          (size_t)(at - colon - 1), true) < 0) {
-                snprintf(err, errlen, "the password in the URL is too long or badly "
-                                      "percent-encoded (write '@' as %%40, ':' as %%3A)");
+            if (copy_part(u->password, sizeof u->password, colon + 1, (size_t)(at - colon - 1),
+                          true) < 0) {
+                snprintf(err, errlen,
+                         "the password in the URL is too long or badly "
+                         "percent-encoded (write '@' as %%40, ':' as %%3A)");
                 return -1;
             }
             u->has_password = true;
@@ -253,9 +256,12 @@ void lfw_net_url_public(const struct lfw_net_url *u, char *out, size_t cap)
     char port[8] = "";
     if (u->port)
         snprintf(port, sizeof port, ":%u", (unsigned)u->port);
-    snprintf(out, cap, "%s://%s%s%s%s%s%s", u->ftp ? "ftp" : u->https ? "https" : "http",
-             u->has_user ? u->user : "", u->has_user ? "@" : "", u->host, port,
-             u->ftp ? "/" : "", u->path);
+    snprintf(out, cap, "%s://%s%s%s%s%s%s",
+             u->ftp     ? "ftp"
+             : u->https ? "https"
+                        : "http",
+             u->has_user ? u->user : "", u->has_user ? "@" : "", u->host, port, u->ftp ? "/" : "",
+             u->path);
 }
 
 /* ---- approval window --------------------------------------------------------------------- */

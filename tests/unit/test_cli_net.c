@@ -63,9 +63,9 @@ static void test_url_errors_never_show_the_password(void **state)
     const char *bad[] = {
         "http://u:secretpw@h/p", /* wrong scheme for ftp */
         "ftp://u:secretpw@h",    /* no file */
-        "ftp://u:secretpw@h:0/x", "ftp://u:secretpw@h:99999/x", "ftp://u:secretpw@/x",
-        "ftp://u:secret%4@h/x", /* bad escape */
-        "ftp://u:secret%22pw@h/x", /* '"' */
+        "ftp://u:secretpw@h:0/x",  "ftp://u:secretpw@h:99999/x",
+        "ftp://u:secretpw@/x",     "ftp://u:secret%4@h/x", /* bad escape */
+        "ftp://u:secret%22pw@h/x",                         /* '"' */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(lfw_net_url_parse(bad[i], "ftp", &u, err, sizeof err), -1);
@@ -141,7 +141,8 @@ static void test_state_file(void **state)
 
 #define ARGV(...) ((char *const[]){"larafw", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"larafw", __VA_ARGS__}) / sizeof(char *)))
-#define PARSE(o, err, ...) lfw_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), "/dev/x", o, err, sizeof err)
+#define PARSE(o, err, ...)                                                                         \
+    lfw_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), "/dev/x", o, err, sizeof err)
 
 static void test_options(void **state)
 {
@@ -162,9 +163,8 @@ static void test_options(void **state)
     assert_int_equal(PARSE(&o, err, "fota", "ftp", "ftp://h/p", "--md5", "123"), LFW_EXIT_USAGE);
     assert_int_equal(PARSE(&o, err, "fota", "http", "http://h/p", "--profile", "4"),
                      LFW_EXIT_USAGE);
-    assert_int_equal(PARSE(&o, err, "ufota", "watch", "--policy", "window=01:00-03:00",
-                           "--defer", "30"),
-                     0);
+    assert_int_equal(
+        PARSE(&o, err, "ufota", "watch", "--policy", "window=01:00-03:00", "--defer", "30"), 0);
     assert_int_equal(o.defer_s, 30);
     assert_int_equal(PARSE(&o, err, "ufota", "watch", "--policy", "sometimes"), LFW_EXIT_USAGE);
     assert_int_equal(PARSE(&o, err, "ufota", "watch", "--policy", "ack", "--no-install"),
