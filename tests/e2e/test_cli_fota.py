@@ -5,8 +5,9 @@ against larafw-sim, which downloads from real vsftpd and nginx servers started h
   * HTTP (basic auth) and FTP updates to the end: exit 0, old → new version, MD5 checked;
   * an FTP download cut by a power cut of the module at 30 % resumes on the second run
     (AT+UFTPC=100,"…",1 in the module's report, fewer bytes fetched from the server);
-  * larafw SIGKILLed after its first progress event while the module downloads: the second
-    run follows the module's running download instead of starting again (one transfer only);
+  * larafw SIGKILLed after its first progress event while the module downloads (FTP and
+    HTTP): the second run follows the module's running download instead of starting again
+    (one transfer only);
   * wrong host / wrong password / missing file → exit 1 with the error class/code meaning;
   * wrong --md5 → exit 1 naming both MD5s, nothing installed;
   * the password never appears in the AT log, stdout or stderr (-v, --at-log, -vv).
@@ -66,7 +67,7 @@ def setUpModule():
     try:
         FTP = Vsftpd(ROOT)
         SLOW_FTP = Vsftpd(ROOT, max_rate=96 * 1024)
-        WEB = Nginx(ROOT)
+        WEB = Nginx(ROOT, slow_rate=96 * 1024)
     except BaseException:
         tearDownModule()
         raise
@@ -174,11 +175,13 @@ class FotaTest(unittest.TestCase):
         finally:
             sim.cleanup()
 
-    def test_ftp_host_killed_then_follows(self):
+    def host_killed_then_follows(self, kind, url, transfers):
+        """larafw SIGKILLed after its first progress event while the module downloads; the
+        second run follows that download. `transfers()` lists the server's transfers."""
         sim = new_sim()
         try:
-            before = len(SLOW_FTP.downloads())
-            cmd = [cli_env.LARAFW, "-p", sim.uart, "--json", "fota", "ftp", ftp_url(SLOW_FTP),
+            before = len(transfers())
+            cmd = [cli_env.LARAFW, "-p", sim.uart, "--json", "fota", kind, url,
                    "--state-file", self.state]
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     stdin=subprocess.DEVNULL, text=True)
@@ -202,14 +205,25 @@ class FotaTest(unittest.TestCase):
                 proc.send_signal(signal.SIGKILL)
                 proc.communicate()
             self.assertTrue(os.path.exists(self.state))
-            r = self.fota(sim, "ftp", ftp_url(SLOW_FTP), "--md5", PKG_MD5, "-v")
+            r = self.fota(sim, kind, url, "--md5", PKG_MD5, "-v")
             self.assertEqual(r.rc, 0, r)
             self.assertIn("still downloading", r.out)
             # one transfer from the server, of the whole file: nothing started over
-            self.assertEqual(SLOW_FTP.downloads()[before:], [PKG_SIZE])
+            self.assertEqual(transfers()[before:], [PKG_SIZE])
             self.assertEqual(version(sim), NEW)
         finally:
             sim.cleanup()
+
+    def test_ftp_host_killed_then_follows(self):
+        self.host_killed_then_follows("ftp", ftp_url(SLOW_FTP), SLOW_FTP.downloads)
+
+    def test_http_host_killed_then_follows(self):
+        path = "/slow/fota/" + PKG
+
+        def transfers():
+            return [n for req, status, n, _ in WEB.requests() if path in req and status == 200]
+        url = "http://127.0.0.1:%d%s" % (WEB.port, path)
+        self.host_killed_then_follows("http", url, transfers)
 
     def test_errors_name_class_and_code(self):
         sim = new_sim()
