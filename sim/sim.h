@@ -322,6 +322,9 @@ struct sim {
     bool pace;
     uint64_t clock_base_ns;   /* host monotonic ns at power-up */
     uint64_t clock_offset_ms; /* virtual ms carried across reboots */
+    bool clock_frozen;         /* the main loop is working: module time stands still */
+    uint64_t clock_frozen_ms;  /* module time while frozen */
+    uint64_t clock_frozen_at_ns;
     struct sim_timer timers[SIM_TIMERS_MAX];
     unsigned next_timer_id;
 

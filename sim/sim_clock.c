@@ -1,7 +1,12 @@
 /* The module's virtual clock and its timers. Module time = host time elapsed / time_scale
  * (--time-scale 0.01 runs every module timer 100x faster). Nothing in the simulator reads the
  * wall clock for a module timer: the XMODEM window (§3.1), install bounds and download
- * timeouts all go through sim_now_ms() and sim_timer_add(). */
+ * timeouts all go through sim_now_ms() and sim_timer_add().
+ * The simulator's own work (verifying a signature, patching an image, fsync) takes no module
+ * time: the main loop freezes the clock while it works outside ppoll() (sim_clock_freeze/thaw), so
+ * module time advances only while the module waits for the host or for a timer. Without that,
+ * a loaded test machine at --time-scale 0.001 would see a millisecond of hashing as a second
+ * of module time and push installs past the product's bound. */
 #define _DEFAULT_SOURCE
 #include "sim_platform.h"
 
@@ -26,8 +31,27 @@ void sim_clock_start(struct sim *s)
     s->clock_base_ns = sim_host_ns();
 }
 
+void sim_clock_freeze(struct sim *s)
+{
+    s->clock_frozen_ms = sim_now_ms(s);
+    s->clock_frozen_at_ns = sim_host_ns();
+    s->clock_frozen = true;
+}
+
+void sim_clock_thaw(struct sim *s)
+{
+    if (!s->clock_frozen)
+        return;
+    uint64_t now = sim_host_ns();
+    if (now > s->clock_frozen_at_ns)
+        s->clock_base_ns += now - s->clock_frozen_at_ns;
+    s->clock_frozen = false;
+}
+
 uint64_t sim_now_ms(const struct sim *s)
 {
+    if (s->clock_frozen)
+        return s->clock_frozen_ms;
     uint64_t host = sim_host_ns();
     uint64_t elapsed_ns = host > s->clock_base_ns ? host - s->clock_base_ns : 0;
     double ms = (double)elapsed_ns / 1e6 / s->time_scale;

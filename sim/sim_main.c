@@ -221,6 +221,10 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
         int n = sim_uart_poll_setup(s, fds, ifs, &wait);
         int nn = sim_net_poll_setup(s, fds + n, SIM_NET_FDS_MAX, &wait); /* FTP/HTTP */
         int nl = sim_lwm2m_poll_setup(s, fds + n + nn, SIM_LWM2M_FDS_MAX, &wait); /* LwM2M */
+        /* a setup step may have armed a timer (the LwM2M client's start after a reboot) */
+        uint64_t next = sim_timer_next_ms(s);
+        if (next < wait)
+            wait = next;
         int64_t host_ns = sim_clock_host_ns(s, wait);
         struct timespec ts, *tsp = NULL;
         if (host_ns >= 0) {
@@ -235,6 +239,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
             fprintf(stderr, "larafw-sim: ppoll: %s\n", strerror(errno));
             return -1;
         }
+        sim_clock_freeze(s);
         for (int i = 0; i < n; i++) {
             if (fds[i].revents)
                 sim_uart_service(s, ifs[i], fds[i].revents);
@@ -243,6 +248,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
         sim_lwm2m_service(s, fds + n + nn, nl);
         sim_timers_run(s);
         sim_uart_flush_all(s);
+        sim_clock_thaw(s);
     }
     return 0;
 }

@@ -16,6 +16,10 @@
 uint64_t sim_host_ns(void);
 /* Starts the virtual clock: module time continues from s->clock_offset_ms. */
 void sim_clock_start(struct sim *s);
+/* Freeze module time while the simulator works, thaw it when it waits again: the
+ * simulator's own processing is instantaneous on the module clock. */
+void sim_clock_freeze(struct sim *s);
+void sim_clock_thaw(struct sim *s);
 /* Module milliseconds until the next timer is due (0 if one is due), or UINT64_MAX. */
 uint64_t sim_timer_next_ms(const struct sim *s);
 /* Runs every timer whose time has come, earliest first (bounded per call). */
