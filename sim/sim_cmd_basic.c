@@ -94,13 +94,13 @@ static int sim_cmd_cgsn(struct sim *s, enum sim_if iface, const struct sim_at_cm
     return sim_ident(s, iface, c, s->st.imei);
 }
 
-/* ATZ / AT&F: back to the (only) stored profile: echo on, +CMEE 0 (docs/simulator.md). */
+/* ATZ / AT&F: back to the (only) stored profile: echo on, factory +CMEE (docs/simulator.md). */
 static int sim_cmd_profile(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
     if (c->basic_value > 0)
         return SIM_RES_ERROR;
     s->port[iface].echo = true;
-    s->cmee = 0;
+    s->cmee = SIM_FACTORY_CMEE;
     return SIM_RES_OK;
 }
 

@@ -8,6 +8,10 @@
 
 #include <poll.h>
 
+/* +CMEE after every power-up. Assumption (docs/simulator.md): 2, so that errors read as the
+ * note prints them ("+CME ERROR: operation not allowed", §4.3); hosts must not rely on it. */
+#define SIM_FACTORY_CMEE 2
+
 /* Factory-programmed +IPR (§3.1). */
 #define SIM_FACTORY_IPR 115200u
 

@@ -11,7 +11,7 @@ void sim_power_up(struct sim *s)
     s->st.boot_count++;
     if (sim_state_save(s) != 0)
         fprintf(stderr, "larafw-sim: boot count not saved\n");
-    s->cmee = 0;
+    s->cmee = SIM_FACTORY_CMEE;
     s->cfun = 1;
     s->download = SIM_DL_NONE;
     for (int i = 0; i < SIM_IF_COUNT; i++) {

@@ -57,7 +57,8 @@ class Basics(unittest.TestCase):
     def test_errors_and_cmee(self):
         s = self.sim
         self.assertEqual(s.cmd("AT+NOSUCH")[1], "ERROR")
-        self.assertEqual(s.cmd("AT+CMEE?")[0], ["+CMEE: 0"])
+        self.assertEqual(s.cmd("AT+CMEE?")[0], ["+CMEE: 2"])  # this simulator's factory value
+        s.ok("AT+CMEE=0")
         self.assertEqual(s.cmd("AT+IPR=12345")[1], "ERROR")
         s.ok("AT+CMEE=1")
         self.assertEqual(s.cmd("AT+IPR=12345")[1], "+CME ERROR: 50")
@@ -82,13 +83,13 @@ class Basics(unittest.TestCase):
 
     def test_nvm_survives_power_cut(self):
         s = self.sim
-        s.ok("AT+CMEE=2")
+        s.ok("AT+CMEE=1")
         s.ok("AT+IPR=921600")
         s.ok('AT+CGDCONT=1,"IP","iot.example"')
         s.ok("AT+UBANDMASK=0,524420,2")
         s.ok("AT+CEDRXS=1,4,\"0101\"")
         s.ok('AT+CPMS="ME","ME","ME"')
-        self.assertEqual(s.cmd("AT+UMNOPROF=100")[1], "+CME ERROR: operation not allowed")
+        self.assertEqual(s.cmd("AT+UMNOPROF=100")[1], "+CME ERROR: 3")
         s.ok("AT+CFUN=4")
         s.ok("AT+UMNOPROF=100")
         s.restart()  # SIGKILL, then the next power-up
@@ -98,7 +99,7 @@ class Basics(unittest.TestCase):
         self.assertEqual(s.ok("AT+CEDRXS?"), ['+CEDRXS: 4,"0101"'])
         self.assertEqual(s.ok("AT+UMNOPROF?"), ["+UMNOPROF: 100"])
         self.assertEqual(s.ok("AT+CPMS?"), ['+CPMS: "ME",0,23,"ME",0,23,"ME",0,23'])
-        self.assertEqual(s.ok("AT+CMEE?"), ["+CMEE: 0"])  # volatile
+        self.assertEqual(s.ok("AT+CMEE?"), ["+CMEE: 2"])  # volatile: 1 was not kept
         self.assertEqual(s.ok("AT+CFUN?"), ["+CFUN: 1,0"])
         self.assertEqual(s.state()["boot_count"], "2")
 
@@ -111,7 +112,7 @@ class Basics(unittest.TestCase):
         s.uart.write("AT\r")
         self.assertEqual(s.uart.read_until(b"OK\r\n"), b"AT\r\r\nOK\r\n")
         self.assertEqual(s.state()["boot_count"], "2")
-        self.assertEqual(s.cmd("AT+CFUN=7")[1], "ERROR")
+        self.assertEqual(s.cmd("AT+CFUN=7")[1], "+CME ERROR: incorrect parameters")
         self.assertEqual(s.ok("AT+UBKUPDATA?"), ['+UBKUPDATA: 0,0,0,0,0,0,""'])
 
     def test_clean_power_off(self):

@@ -108,9 +108,9 @@ static void test_echo(void **state)
     expect("ATE0\r", "ATE0\r\r\nOK\r\n");
     expect("AT\r", "\r\nOK\r\n");
     expect("ATE2\r", "\r\nERROR\r\n");
-    expect("AT+CMEE=2\r", "\r\nOK\r\n");
-    expect("AT&F\r", "\r\nOK\r\n"); /* factory profile: echo on, +CMEE 0 */
-    expect("AT+CMEE?\r", "AT+CMEE?\r\r\n+CMEE: 0\r\n\r\nOK\r\n");
+    expect("AT+CMEE=0\r", "\r\nOK\r\n");
+    expect("AT&F\r", "\r\nOK\r\n"); /* factory profile: echo on, +CMEE 2 */
+    expect("AT+CMEE?\r", "AT+CMEE?\r\r\n+CMEE: 2\r\n\r\nOK\r\n");
     expect("ATE0\r", "ATE0\r\r\nOK\r\n");
     expect("ATZ\r", "\r\nOK\r\n");
     expect("ATV0\r", "ATV0\r\r\nERROR\r\n");
@@ -137,6 +137,7 @@ static void test_long_line(void **state)
 static void test_cmee(void **state)
 {
     (void)state;
+    expect("AT+CMEE=0\r", "\r\nOK\r\n");
     expect("AT+IPR=1\r", "\r\nERROR\r\n");
     expect("AT+CMEE=1\r", "\r\nOK\r\n");
     expect("AT+IPR=1\r", "\r\n+CME ERROR: 50\r\n");

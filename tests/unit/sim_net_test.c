@@ -274,7 +274,8 @@ static void test_ftp_profile(void **state)
     expect("AT+UFTP?\r", "\r\n+UFTP: 0,\"\"\r\n\r\n+UFTP: 1,\"\"\r\n\r\n+UFTP: 2,\"\"\r\n"
                          "\r\n+UFTP: 3,\"\"\r\n\r\n+UFTP: 5,30\r\n\r\n+UFTP: 6,0\r\n"
                          "\r\n+UFTP: 7,21\r\n\r\nOK\r\n");
-    expect("AT+UFTPC=1\r", "\r\nERROR\r\n"); /* no server; +CMEE is 0 again after the reset */
+    /* no server; +CMEE is back to its power-up value (2) after the reset */
+    expect("AT+UFTPC=1\r", "\r\n+CME ERROR: operation not allowed\r\n");
 }
 
 static void test_http_profile(void **state)
