@@ -6,7 +6,7 @@
 
 #define DEFAULT_INFO_MS 10000u
 
-/* Removes an own "+XXX:" prefix some firmware puts before the value. */
+/* Removes the command's own prefix ("+CGMR: ") that some firmware puts before the value. */
 static void strip_prefix(char *text, const char *prefix)
 {
     if (!lfw_str_prefix(text, prefix)) {
