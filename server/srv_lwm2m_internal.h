@@ -7,6 +7,13 @@
 
 #include "srv_lwm2m.h"
 
+/* CoAP content formats of LwM2M payloads (OMA-TS-LightweightM2M-V1_0 §6.4). */
+#define SRV_CF_TEXT   0     /* text/plain */
+#define SRV_CF_OPAQUE 42    /* application/octet-stream */
+#define SRV_CF_LINK   40    /* application/link-format */
+#define SRV_CF_TLV    11542 /* application/vnd.oma.lwm2m+tlv (src/lwm2m/lwm2m_tlv.h) */
+#define SRV_CF_JSON   11543 /* application/vnd.oma.lwm2m+json */
+
 /* One live registration. */
 struct srv_reg {
     struct srv_reg *next;

@@ -6,8 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwm2m_tlv.h"
 #include "srv_lwm2m_internal.h"
-#include "srv_tlv.h"
+
+/* An LWM2M_TLV_E… code as the SRV_E… code of the same meaning. */
+static int srv_from_tlv(long rc)
+{
+    switch (rc) {
+    case LWM2M_TLV_OK:
+        return SRV_OK;
+    case LWM2M_TLV_E_NOSPACE:
+        return SRV_E_NOSPACE;
+    case LWM2M_TLV_E_NOTFOUND:
+        return SRV_E_NOTFOUND;
+    case LWM2M_TLV_E_ARG:
+        return SRV_E_ARG;
+    default:
+        return SRV_E_PARSE;
+    }
+}
 
 static struct srv_lwm2m *lwm2m_of(const coap_session_t *session)
 {
@@ -253,8 +270,8 @@ int srv_lwm2m_write_str(struct srv_lwm2m *l, const char *endpoint, const char *p
     uint8_t *tlv = malloc(vlen + 8);
     if (!tlv)
         return SRV_E_NOMEM;
-    long n = srv_tlv_put(tlv, vlen + 8, SRV_TLV_RESOURCE, (uint16_t)res, value, vlen);
-    int rc = n < 0 ? (int)n
+    long n = lwm2m_tlv_put(tlv, vlen + 8, LWM2M_TLV_RESOURCE, (uint16_t)res, value, vlen);
+    int rc = n < 0 ? srv_from_tlv(n)
                    : send_request(l, endpoint, COAP_REQUEST_CODE_PUT, path, false, SRV_CF_TLV, tlv,
                                   (size_t)n, cb, user, tag);
     free(tlv);
@@ -271,9 +288,11 @@ int srv_lwm2m_execute(struct srv_lwm2m *l, const char *endpoint, const char *pat
 int srv_lwm2m_value_str(const struct srv_lwm2m_response *r, uint16_t res_id, char *out, size_t cap)
 {
     if (r->content_format == SRV_CF_TLV) {
-        struct srv_tlv t;
-        int rc = srv_tlv_find(r->payload, r->len, res_id, &t);
-        return rc != 0 ? (rc == SRV_E_NOTFOUND ? SRV_E_PARSE : rc) : srv_tlv_str(&t, out, cap);
+        struct lwm2m_tlv t;
+        int rc = lwm2m_tlv_find(r->payload, r->len, res_id, &t);
+        if (rc == 0)
+            rc = lwm2m_tlv_str(&t, out, cap);
+        return rc == LWM2M_TLV_E_NOTFOUND ? SRV_E_PARSE : srv_from_tlv(rc);
     }
     if (r->content_format != -1 && r->content_format != SRV_CF_TEXT &&
         r->content_format != SRV_CF_OPAQUE)
@@ -291,9 +310,9 @@ int srv_lwm2m_value_str(const struct srv_lwm2m_response *r, uint16_t res_id, cha
 int srv_lwm2m_value_int(const struct srv_lwm2m_response *r, uint16_t res_id, int64_t *out)
 {
     if (r->content_format == SRV_CF_TLV) {
-        struct srv_tlv t;
-        int rc = srv_tlv_find(r->payload, r->len, res_id, &t);
-        return rc != 0 ? SRV_E_PARSE : srv_tlv_int(&t, out);
+        struct lwm2m_tlv t;
+        int rc = lwm2m_tlv_find(r->payload, r->len, res_id, &t);
+        return rc != 0 ? SRV_E_PARSE : srv_from_tlv(lwm2m_tlv_int(&t, out));
     }
     char text[24];
     if (srv_lwm2m_value_str(r, res_id, text, sizeof text) != 0 || text[0] == '\0')

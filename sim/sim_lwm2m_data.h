@@ -1,7 +1,8 @@
 /* LwM2M payload formats of the simulated module's client (OMA-TS-LightweightM2M-V1_0 §6.4):
- * OMA-TLV (content format 11542), LwM2M JSON (11543, also the +ULWM2MREAD / +ULWM2MWRITE
- * text of §5.6) and plain text (0). Pure functions on caller buffers: no libcoap, no module
- * state, so that tests/fuzz/sim_lwm2m.c can feed them anything. */
+ * LwM2M JSON (11543, also the +ULWM2MREAD / +ULWM2MWRITE text of §5.6) and plain text (0).
+ * OMA-TLV (11542) is the codec shared with the server, src/lwm2m/lwm2m_tlv.h; the mapping of
+ * struct sim_lwm2m_value onto it is in sim_lwm2m_req.c. Pure functions on caller buffers: no
+ * libcoap, no module state, so that tests/fuzz/sim_lwm2m.c can feed them anything. */
 #ifndef LARAFW_SIM_LWM2M_DATA_H
 #define LARAFW_SIM_LWM2M_DATA_H
 
@@ -37,30 +38,6 @@ struct sim_lwm2m_value {
     int64_t multi[SIM_LWM2M_MULTI_MAX];
     unsigned nmulti;
 };
-
-/* ---- OMA-TLV ---- */
-enum sim_tlv_kind {
-    SIM_TLV_INSTANCE = 0, /* object instance: value = nested TLVs */
-    SIM_TLV_RES_INST = 1, /* resource instance */
-    SIM_TLV_MULTI = 2,    /* multiple resource: value = resource instances */
-    SIM_TLV_RESOURCE = 3, /* resource with value */
-};
-struct sim_tlv {
-    enum sim_tlv_kind kind;
-    uint16_t id;
-    const uint8_t *val;
-    size_t len;
-};
-/* Reads the TLV at buf[*off] and advances *off past it. Returns 1 with *out filled, 0 at the
- * end of the buffer, -1 for a malformed or truncated TLV. Never reads past `len`. */
-int sim_tlv_next(const uint8_t *buf, size_t len, size_t *off, struct sim_tlv *out);
-/* Decodes a TLV integer value (1, 2, 4 or 8 bytes, big-endian, two's complement). 0 or -1. */
-int sim_tlv_int(const uint8_t *val, size_t len, int64_t *out);
-/* Appends one resource (SIM_LV_MULTI as a multiple resource) to out[*used..cap). 0, or -1
- * when it does not fit (*used unchanged). */
-int sim_tlv_put(uint8_t *out, size_t cap, size_t *used, const struct sim_lwm2m_value *v);
-/* Fills `v` from a resource TLV (kind RESOURCE) given the type the resource has. 0 or -1. */
-int sim_tlv_value(const struct sim_tlv *t, enum sim_lwm2m_type type, struct sim_lwm2m_value *v);
 
 /* ---- plain text ---- */
 /* Writes the text form of a single value into out (NUL-terminated). Returns its length or -1. */

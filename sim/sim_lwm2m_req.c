@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwm2m_tlv.h"
+
 #define SIM_LWM2M_BUF  4096 /* largest object payload */
 #define SIM_LWM2M_VALS 24
 
@@ -33,6 +35,85 @@ static int sim_opt_uint(const coap_pdu_t *pdu, uint16_t num, unsigned *out)
         return -1;
     *out = coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o));
     return 0;
+}
+
+/* Appends resource `v` as OMA-TLV (SIM_LV_MULTI as a multiple resource of integer
+ * instances) to out[*used..cap). 0, or -1 when it does not fit (*used unchanged). */
+static int sim_lwm2m_value_to_tlv(uint8_t *out, size_t cap, size_t *used,
+                                  const struct sim_lwm2m_value *v)
+{
+    if (*used > cap)
+        return -1;
+    uint8_t *dst = out + *used;
+    size_t room = cap - *used;
+    uint8_t b[4];
+    long n;
+    switch (v->type) {
+    case SIM_LV_INT:
+        n = lwm2m_tlv_put_int(dst, room, LWM2M_TLV_RESOURCE, v->id, v->i);
+        break;
+    case SIM_LV_BOOL:
+        b[0] = v->i ? 1 : 0;
+        n = lwm2m_tlv_put(dst, room, LWM2M_TLV_RESOURCE, v->id, b, 1);
+        break;
+    case SIM_LV_STR:
+        if (v->slen >= sizeof v->s)
+            return -1;
+        n = lwm2m_tlv_put(dst, room, LWM2M_TLV_RESOURCE, v->id, v->s, v->slen);
+        break;
+    case SIM_LV_OBJLNK:
+        b[0] = (uint8_t)(v->i >> 24);
+        b[1] = (uint8_t)(v->i >> 16);
+        b[2] = (uint8_t)(v->i >> 8);
+        b[3] = (uint8_t)v->i;
+        n = lwm2m_tlv_put(dst, room, LWM2M_TLV_RESOURCE, v->id, b, 4);
+        break;
+    case SIM_LV_MULTI: {
+        uint8_t inner[SIM_LWM2M_MULTI_MAX * 11];
+        size_t il = 0;
+        for (unsigned k = 0; k < v->nmulti && k < SIM_LWM2M_MULTI_MAX; k++) {
+            long m = lwm2m_tlv_put_int(inner + il, sizeof inner - il, LWM2M_TLV_RESOURCE_INSTANCE,
+                                       (uint16_t)k, v->multi[k]);
+            if (m < 0)
+                return -1;
+            il += (size_t)m;
+        }
+        n = lwm2m_tlv_put(dst, room, LWM2M_TLV_MULTIPLE_RESOURCE, v->id, inner, il);
+        break;
+    }
+    default:
+        return -1;
+    }
+    if (n < 0)
+        return -1;
+    *used += (size_t)n;
+    return 0;
+}
+
+/* Fills `v` from a resource TLV given the type the resource has. 0 or -1. */
+static int sim_lwm2m_value_from_tlv(const struct lwm2m_tlv *t, enum sim_lwm2m_type type,
+                                    struct sim_lwm2m_value *v)
+{
+    if (t->type != LWM2M_TLV_RESOURCE)
+        return -1;
+    v->id = t->id;
+    v->type = type;
+    switch (type) {
+    case SIM_LV_INT:
+        return lwm2m_tlv_int(t, &v->i) == 0 ? 0 : -1;
+    case SIM_LV_BOOL:
+        if (t->len != 1 || t->value[0] > 1)
+            return -1;
+        v->i = t->value[0];
+        return 0;
+    case SIM_LV_STR:
+        if (lwm2m_tlv_str(t, v->s, sizeof v->s) != 0)
+            return -1;
+        v->slen = t->len;
+        return 0;
+    default:
+        return -1;
+    }
 }
 
 static void sim_release_buf(coap_session_t *session, void *app_ptr)
@@ -76,7 +157,7 @@ static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pd
             uint8_t *inner = malloc(SIM_LWM2M_BUF);
             size_t il = 0;
             for (int i = 0; inner && i < k; i++)
-                ok = ok && sim_tlv_put(inner, SIM_LWM2M_BUF, &il, &vals[i]) == 0;
+                ok = ok && sim_lwm2m_value_to_tlv(inner, SIM_LWM2M_BUF, &il, &vals[i]) == 0;
             uint16_t inst = 0;
             for (size_t i = 0; i < sim_lwm2m_ninstances; i++)
                 if (sim_lwm2m_instances[i].obj == ids[0])
@@ -94,7 +175,7 @@ static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pd
             free(inner);
         } else {
             for (int i = 0; i < k; i++)
-                ok = ok && sim_tlv_put(buf, SIM_LWM2M_BUF, &used, &vals[i]) == 0;
+                ok = ok && sim_lwm2m_value_to_tlv(buf, SIM_LWM2M_BUF, &used, &vals[i]) == 0;
         }
         len = ok ? (int)used : -1;
     } else if (accept == SIM_LWM2M_CF_JSON && n >= 2) {
@@ -122,15 +203,15 @@ static int sim_write_tlv(struct sim *s, const uint16_t ids[3], int n, const uint
                          size_t len)
 {
     size_t off = 0;
-    struct sim_tlv t;
+    struct lwm2m_tlv t;
     int rc, code = 204;
     static struct sim_lwm2m_value v;
-    while ((rc = sim_tlv_next(data, len, &off, &t)) == 1) {
-        if (t.kind == SIM_TLV_INSTANCE) {
+    while ((rc = lwm2m_tlv_next(data, len, &off, &t)) == 1) {
+        if (t.type == LWM2M_TLV_OBJECT_INSTANCE) {
             if (n != 1 && t.id != ids[1])
                 return 400;
             uint16_t sub[3] = {ids[0], t.id, 0};
-            code = sim_write_tlv(s, sub, 2, t.val, t.len);
+            code = sim_write_tlv(s, sub, 2, t.value, t.len);
             if (code != 204)
                 return code;
             continue;
@@ -141,7 +222,7 @@ static int sim_write_tlv(struct sim *s, const uint16_t ids[3], int n, const uint
         if (!res)
             return 404;
         memset(&v, 0, sizeof v);
-        if (sim_tlv_value(&t, res->type, &v) != 0)
+        if (sim_lwm2m_value_from_tlv(&t, res->type, &v) != 0)
             return 400;
         code = sim_lwm2m_write(s, ids[0], ids[1], &v);
         if (code != 204)

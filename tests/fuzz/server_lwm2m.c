@@ -1,15 +1,16 @@
-/* libFuzzer target for larafw-server's parsers of untrusted bytes: OMA TLV (nested),
- * CoRE link format, registration query, HTTP Range, JSON reader. The first byte picks the
- * parser; the rest is its input. Also checks that TLV encode → decode round-trips. */
+/* libFuzzer target for larafw-server's parsers of untrusted bytes: OMA TLV (nested; the codec
+ * shared with the simulator, src/lwm2m/lwm2m_tlv.h), CoRE link format, registration query,
+ * HTTP Range, JSON reader. The first byte picks the parser; the rest is its input. Also
+ * checks that TLV encode → decode round-trips. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwm2m_tlv.h"
 #include "srv_json.h"
 #include "srv_link.h"
 #include "srv_range.h"
 #include "srv_regq.h"
-#include "srv_tlv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,26 +20,26 @@ static volatile int sink;
 static void walk_tlv(const uint8_t *buf, size_t len, int depth)
 {
     size_t off = 0;
-    struct srv_tlv t;
-    while (srv_tlv_next(buf, len, &off, &t) == 1) {
+    struct lwm2m_tlv t;
+    while (lwm2m_tlv_next(buf, len, &off, &t) == 1) {
         int64_t v;
         char s[64];
-        sink += srv_tlv_int(&t, &v);
-        sink += srv_tlv_str(&t, s, sizeof s);
-        if (depth < 3 && t.type != SRV_TLV_RESOURCE)
+        sink += lwm2m_tlv_int(&t, &v);
+        sink += lwm2m_tlv_str(&t, s, sizeof s);
+        if (depth < 3 && t.type != LWM2M_TLV_RESOURCE)
             walk_tlv(t.value, t.len, depth + 1);
     }
     for (uint16_t id = 0; id < 4; id++) {
-        if (srv_tlv_find(buf, len, id, &t) == 0) {
+        if (lwm2m_tlv_find(buf, len, id, &t) == 0) {
             /* what was decoded encodes back to the same value */
             uint8_t *enc = malloc(t.len + 8);
             if (!enc)
                 return;
-            long n = srv_tlv_put(enc, t.len + 8, t.type, t.id, t.value, t.len);
+            long n = lwm2m_tlv_put(enc, t.len + 8, t.type, t.id, t.value, t.len);
             if (n > 0) {
                 size_t o = 0;
-                struct srv_tlv back;
-                if (srv_tlv_next(enc, (size_t)n, &o, &back) != 1 || back.len != t.len ||
+                struct lwm2m_tlv back;
+                if (lwm2m_tlv_next(enc, (size_t)n, &o, &back) != 1 || back.len != t.len ||
                     back.id != t.id || (t.len && memcmp(back.value, t.value, t.len) != 0))
                     abort();
             }

@@ -1,47 +1,61 @@
-/* libFuzzer target: the LwM2M payload parsers of the simulator's client (sim/sim_lwm2m_data.c):
- * OMA-TLV (nested instances, multiple resources, every value type), LwM2M JSON, plain text and
- * object paths. The first byte picks the parser; what parses is encoded again and must parse
+/* libFuzzer target: the LwM2M payload parsers of the simulator's client: OMA-TLV through the
+ * codec shared with the server (src/lwm2m/lwm2m_tlv.c: nested instances, multiple resources,
+ * integer and string values), and sim/sim_lwm2m_data.c's LwM2M JSON, plain text and object
+ * paths. The first byte picks the parser; what parses is encoded again and must parse
  * back to the same values. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "lwm2m_tlv.h"
 #include "sim_lwm2m_data.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct sim_lwm2m_value fz_v, fz_w;
+static struct sim_lwm2m_value fz_v;
 
+/* Decodes every TLV (nested ones too) with the shared codec the client uses; what decodes as
+ * an integer or a string encodes again and must decode back to the same value. */
 static void fz_tlv(const uint8_t *buf, size_t len, int depth)
 {
     size_t off = 0;
-    struct sim_tlv t;
+    struct lwm2m_tlv t;
     int rc;
-    while ((rc = sim_tlv_next(buf, len, &off, &t)) == 1) {
-        if (t.val < buf || t.val + t.len > buf + len || off > len)
+    while ((rc = lwm2m_tlv_next(buf, len, &off, &t)) == 1) {
+        if (t.value < buf || t.value + t.len > buf + len || off > len)
             __builtin_trap(); /* a TLV never points outside its buffer */
-        if ((t.kind == SIM_TLV_INSTANCE || t.kind == SIM_TLV_MULTI) && depth < 3) {
-            fz_tlv(t.val, t.len, depth + 1);
+        if ((t.type == LWM2M_TLV_OBJECT_INSTANCE || t.type == LWM2M_TLV_MULTIPLE_RESOURCE) &&
+            depth < 3) {
+            fz_tlv(t.value, t.len, depth + 1);
             continue;
         }
-        static const enum sim_lwm2m_type types[] = {SIM_LV_INT, SIM_LV_STR, SIM_LV_BOOL};
-        for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        uint8_t out[SIM_LWM2M_STR_MAX + 16];
+        size_t o2 = 0;
+        struct lwm2m_tlv t2;
+        int64_t i, j;
+        if (lwm2m_tlv_int(&t, &i) == 0) {
+            long n = lwm2m_tlv_put_int(out, sizeof out, t.type, t.id, i);
+            if (n <= 0 || (size_t)n > t.len + 4 || lwm2m_tlv_next(out, (size_t)n, &o2, &t2) != 1 ||
+                o2 != (size_t)n || t2.type != t.type || t2.id != t.id ||
+                lwm2m_tlv_int(&t2, &j) != 0 || j != i)
+                __builtin_trap();
             memset(&fz_v, 0, sizeof fz_v);
-            if (sim_tlv_value(&t, types[k], &fz_v) != 0)
-                continue;
-            /* round trip: encode, parse, compare */
-            uint8_t out[SIM_LWM2M_STR_MAX + 16];
-            size_t used = 0;
-            if (sim_tlv_put(out, sizeof out, &used, &fz_v) != 0)
+            fz_v.type = SIM_LV_INT;
+            fz_v.i = i;
+            char text[32];
+            (void)sim_text_put(text, sizeof text, &fz_v);
+        }
+        memset(&fz_v, 0, sizeof fz_v);
+        if (lwm2m_tlv_str(&t, fz_v.s, sizeof fz_v.s) == 0) {
+            if (strlen(fz_v.s) != t.len)
                 __builtin_trap();
-            size_t o2 = 0;
-            struct sim_tlv t2;
-            if (sim_tlv_next(out, used, &o2, &t2) != 1 || o2 != used)
+            long n = lwm2m_tlv_put(out, sizeof out, t.type, t.id, fz_v.s, t.len);
+            o2 = 0;
+            if (n <= 0 || lwm2m_tlv_next(out, (size_t)n, &o2, &t2) != 1 || o2 != (size_t)n ||
+                t2.len != t.len || t2.id != t.id || memcmp(t2.value, t.value, t.len) != 0)
                 __builtin_trap();
-            memset(&fz_w, 0, sizeof fz_w);
-            if (sim_tlv_value(&t2, types[k], &fz_w) != 0 || fz_w.i != fz_v.i ||
-                fz_w.slen != fz_v.slen || memcmp(fz_w.s, fz_v.s, fz_v.slen) != 0)
-                __builtin_trap();
+            fz_v.type = SIM_LV_STR;
+            fz_v.slen = t.len;
             char text[SIM_LWM2M_STR_MAX + 32];
             (void)sim_text_put(text, sizeof text, &fz_v);
         }

@@ -1,7 +1,7 @@
 if(NOT TARGET larafw-server)
   return()
 endif()
-# larafw-server unit tests (cmocka): parsers/encoders (TLV, link format, registration query,
+# larafw-server unit tests (cmocka): parsers/encoders (link format, registration query,
 # Range, JSON, PSK file, OMA table) and the SQLite store.
 add_executable(test-srv-codec ${CMAKE_CURRENT_LIST_DIR}/test_srv_codec.c)
 target_link_libraries(test-srv-codec PRIVATE lfwsrv PkgConfig::CMOCKA)

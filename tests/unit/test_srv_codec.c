@@ -1,4 +1,4 @@
-/* larafw-server parsers and encoders: OMA TLV, CoRE link format, registration query, HTTP
+/* larafw-server parsers and encoders: CoRE link format, registration query, HTTP
  * Range, JSON, PSK file, OMA object 5 texts. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,96 +15,6 @@
 #include "srv_psk.h"
 #include "srv_range.h"
 #include "srv_regq.h"
-#include "srv_tlv.h"
-
-/* ---- TLV ---- */
-
-static void test_tlv_spec_example(void **state)
-{
-    (void)state;
-    /* OMA-TS-LightweightM2M-V1_0 §6.4.3.1 example: device object instance 0, resource 0
-     * "Open Mobile Alliance" and 1 "Lightweight M2M Client". */
-    static const uint8_t in[] = {
-        0x08, 0x00, 0x30, /* instance 0, 48 bytes */
-        0xc8, 0x00, 0x14, 'O', 'p', 'e', 'n', ' ', 'M', 'o', 'b', 'i', 'l',
-        'e',  ' ',  'A',  'l', 'l', 'i', 'a', 'n', 'c', 'e', /* /0: 20 bytes */
-        0xc8, 0x01, 0x16, 'L', 'i', 'g', 'h', 't', 'w', 'e', 'i', 'g', 'h',
-        't',  ' ',  'M',  '2', 'M', ' ', 'C', 'l', 'i', 'e', 'n', 't', /* /1: 22 bytes */
-        0xc1, 0x09, 0x64,                                              /* /9 battery level 100 */
-    };
-    struct srv_tlv t;
-    char s[64];
-    assert_int_equal(srv_tlv_find(in, sizeof in, 1, &t), 0);
-    assert_int_equal(srv_tlv_str(&t, s, sizeof s), 0);
-    assert_string_equal(s, "Lightweight M2M Client");
-    /* /9 is outside the instance: found at the top level */
-    int64_t v;
-    assert_int_equal(srv_tlv_find(in, sizeof in, 9, &t), 0);
-    assert_int_equal(srv_tlv_int(&t, &v), 0);
-    assert_int_equal(v, 100);
-    assert_int_equal(srv_tlv_find(in, sizeof in, 7, &t), SRV_E_NOTFOUND);
-}
-
-static void test_tlv_roundtrip_lengths(void **state)
-{
-    (void)state;
-    static uint8_t value[70000];
-    static uint8_t buf[70016];
-    for (size_t i = 0; i < sizeof value; i++)
-        value[i] = (uint8_t)i;
-    const size_t lens[] = {0, 1, 7, 8, 255, 256, 65535, 65536, 70000};
-    const uint16_t ids[] = {0, 1, 255, 256, 65535};
-    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
-        for (size_t ii = 0; ii < sizeof ids / sizeof ids[0]; ii++) {
-            long n = srv_tlv_put(buf, sizeof buf, SRV_TLV_RESOURCE, ids[ii], value, lens[li]);
-            assert_true(n > 0);
-            size_t off = 0;
-            struct srv_tlv t;
-            assert_int_equal(srv_tlv_next(buf, (size_t)n, &off, &t), 1);
-            assert_int_equal(off, (size_t)n);
-            assert_int_equal(t.type, SRV_TLV_RESOURCE);
-            assert_int_equal(t.id, ids[ii]);
-            assert_int_equal(t.len, lens[li]);
-            if (lens[li])
-                assert_memory_equal(t.value, value, lens[li]);
-            assert_int_equal(srv_tlv_next(buf, (size_t)n, &off, &t), 0);
-            /* every truncation is an error, never a read past the end */
-            for (long cut = 1; cut < n && cut < 12; cut++) {
-                off = 0;
-                assert_int_equal(srv_tlv_next(buf, (size_t)(n - cut), &off, &t), SRV_E_PARSE);
-            }
-        }
-    }
-    assert_int_equal(srv_tlv_put(buf, 3, SRV_TLV_RESOURCE, 1, value, 8), SRV_E_NOSPACE);
-    assert_int_equal(srv_tlv_put(buf, sizeof buf, SRV_TLV_RESOURCE, 1, value, 0x1000000),
-                     SRV_E_ARG);
-}
-
-static void test_tlv_integers(void **state)
-{
-    (void)state;
-    const int64_t values[] = {
-        0,      1,     -1,           127,           -128,         128,       -129,     32767,
-        -32768, 32768, 2147483647LL, -2147483648LL, 2147483648LL, INT64_MAX, INT64_MIN};
-    const size_t sizes[] = {1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 8, 8, 8};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        uint8_t buf[16];
-        long n = srv_tlv_put_int(buf, sizeof buf, SRV_TLV_RESOURCE, 5, values[i]);
-        /* type, id, then the length in the type byte up to 7 bytes, one more byte for 8 */
-        assert_int_equal(n, (sizes[i] == 8 ? 3 : 2) + (long)sizes[i]);
-        size_t off = 0;
-        struct srv_tlv t;
-        int64_t v;
-        assert_int_equal(srv_tlv_next(buf, (size_t)n, &off, &t), 1);
-        assert_int_equal(srv_tlv_int(&t, &v), 0);
-        assert_true(v == values[i]);
-    }
-    struct srv_tlv odd = {SRV_TLV_RESOURCE, 0, (const uint8_t *)"abc", 3};
-    int64_t v;
-    assert_int_equal(srv_tlv_int(&odd, &v), SRV_E_PARSE);
-    char small[2];
-    assert_int_equal(srv_tlv_str(&odd, small, sizeof small), SRV_E_NOSPACE);
-}
 
 /* ---- link format ---- */
 
@@ -306,9 +216,6 @@ static void test_oma_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tlv_spec_example),
-        cmocka_unit_test(test_tlv_roundtrip_lengths),
-        cmocka_unit_test(test_tlv_integers),
         cmocka_unit_test(test_link_registration),
         cmocka_unit_test(test_link_attributes_and_errors),
         cmocka_unit_test(test_regq),
