@@ -173,7 +173,8 @@ static int sim_net_body_start(struct sim *s)
     if (n->rec.total > SIM_NET_FOTA_CAPACITY)
         return -1;
     if (n->rec.total && s->faults.net_drop_pct >= 0 && s->faults.net_drop_count > 0) {
-        uint64_t step = n->rec.total * (uint64_t)s->faults.net_drop_pct / 100u;
+        /* "once it has moved PCT %": the first byte count at or above PCT % */
+        uint64_t step = (n->rec.total * (uint64_t)s->faults.net_drop_pct + 99u) / 100u;
         n->drop_at = step ? step : 1;
     }
     n->rec.stored = n->offset;
@@ -195,9 +196,17 @@ static size_t sim_net_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
         n->storage_failed = true;
         return 0;
     }
+    /* net-drop: the cut comes once this attempt has moved drop_at bytes; the rest of the
+     * chunk never reaches the module (else a cut could land past the end of the file) */
+    size_t keep = len;
+    bool cut = false;
+    if (n->drop_at && s->faults.net_drop_count > 0 && n->fetched + len >= n->drop_at) {
+        keep = n->fetched < n->drop_at ? (size_t)(n->drop_at - n->fetched) : 0;
+        cut = true;
+    }
     size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(n->part_fd, ptr + done, len - done);
+    while (done < keep) {
+        ssize_t w = write(n->part_fd, ptr + done, keep - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -206,12 +215,12 @@ static size_t sim_net_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
         }
         done += (size_t)w;
     }
-    n->offset += len;
-    n->fetched += len;
+    n->offset += keep;
+    n->fetched += keep;
     if (n->offset - n->rec.stored >= SIM_NET_SYNC_BYTES)
         sim_net_checkpoint(s);
     sim_fault_progress(s, SIM_PH_DOWNLOAD, sim_net_percent(n)); /* power-cut=download:N */
-    if (n->drop_at && n->fetched >= n->drop_at && s->faults.net_drop_count > 0) {
+    if (cut) {
         s->faults.net_drop_count--;
         n->dropped = true;
         sim_report(s, "fault", "net-drop at %.1f%% (%llu bytes this attempt)", sim_net_percent(n),

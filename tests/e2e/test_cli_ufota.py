@@ -11,6 +11,15 @@ follows, approves, defers or rejects the update on the module's AT interface.
   * --no-install (download only, §5.4.1) followed by `larafw install`;
   * `ufota pause` / `status` / `resume` on a running download (LARA-R6 01B; the package comes
     from a rate-limited nginx), then `ufota watch` follows it to the end;
+  * `ufota cancel` (over the USB AT port, since the watch holds the UART) during a
+    rate-limited download: the watch exits 1 (2,3,100), the server's update exits 1 with
+    Update Result 8, the module keeps its firmware and has nothing to resume;
+  * `ufota pause`, a power cut (SIGKILL) and the next power-up on the same state dir: `ufota
+    status` still says paused, `ufota resume`, and the update completes;
+  * signal loss (`--fault net-drop=P:COUNT`, §5.2.2 retries 60/120/180/240 s of module time):
+    two cuts are recovered from; nine exhaust the retries: Update Result 4, watch exit 1;
+  * a package signed with another key: the install ends with 173, Update Result 5, watch
+    exit 1, the old firmware stays;
   * a LARA-R6 00B lacks the controls: exit 1 naming the product;
   * `lwm2m srlt`, `deregister`, `register`.
 
@@ -58,6 +67,10 @@ def setUpModule():
     W.big_a = W.image("big-a.img", seed=3, size=1024 * 1024)
     big_b = W.successor(W.big_a, "big-b.img", NEW, change=60)
     shutil.copy(W.delta(W.big_a, big_b, "big.upd"), os.path.join(W.packages, "big.upd"))
+    # the same delta signed with a key the module does not know (173, Update Result 5)
+    other_sec, _ = W.pkg.keygen("other")
+    shutil.copy(W.pkg.delta(other_sec, W.a, b, "badsig.upd"),
+                os.path.join(W.packages, "a-b-badsig.upd"))
 
 
 def registered(srv):
@@ -125,9 +138,9 @@ class UfotaBase(unittest.TestCase):
             sim.cleanup()
         self.srv.stop()
 
-    def sim(self, product=cli_env.PRODUCT, time_scale="0.02", img=None):
+    def sim(self, product=cli_env.PRODUCT, time_scale="0.02", img=None, **kw):
         s = LwSim(Pkgs(img or W.a, W.pub), ["--lwm2m-server", "coap://" + self.srv.coap],
-                  product=product, time_scale=time_scale)
+                  product=product, time_scale=time_scale, **kw)
         self.sims.append(s)
         return s
 
@@ -239,6 +252,20 @@ class UfotaTest(UfotaBase):
             upd.kill()
             upd.communicate()
 
+    def test_bad_signature(self):
+        # re-signed with another key: the install ends with 173 (§4.3, Appendix A), the server
+        # sees Update Result 5, the module keeps its firmware
+        sim = self.sim()
+        watch, rc, (src, _, serr) = self.run_update(sim, "--policy", "auto",
+                                                    package="a-b-badsig.upd")
+        self.assertEqual(rc, 1, (watch.lines, watch.err))
+        self.assertIn("module reported 173: digital signature does not match", watch.err)
+        self.assertEqual(watch.lines[-1]["result_code"], 173, watch.lines)
+        self.assertEqual(src, 1, serr)
+        self.assertIn("failed: Update Result 5: integrity check failure", serr)
+        self.assertEqual(self.at(sim, "AT+CGMR"), [OLD])
+        self.assertEqual(self.srv.device(registered(self.srv)["imei"])["fw_version"], OLD)
+
     def test_lwm2m_commands(self):
         sim = self.sim()
         imei = registered(self.srv)["imei"]
@@ -253,6 +280,61 @@ class UfotaTest(UfotaBase):
         self.assertEqual(r.rc, 0, r)
         wait_until(lambda: self.srv.device(imei)["registered"], timeout=30,
                    what="the new registration")
+
+
+def report_texts(sim, kind="ufota"):
+    return [e["text"] for e in sim.h.report() if e.get("kind") == kind]
+
+
+class SignalLossTest(UfotaBase):
+    """--fault net-drop=P:COUNT cuts COUNT download attempts at P %: the module retries after
+    60/120/180/240 s of module time (§5.2.2; 3 s in all at time scale 0.005). The small
+    package (31 KB): libcurl hands over up to 16 KB at a time, so a cut must come at its byte
+    count, not after the chunk that crosses it (see drops_inside)."""
+
+    def drops_inside(self, sim):
+        """Every net-drop cut the file before its end. A cut after the last byte left nothing
+        to resume: the next attempt's Range request got 416, Update Result 4 (sim_net.c)."""
+        drops = report_texts(sim, "fault")
+        for t in drops:
+            self.assertNotIn("net-drop at 100.0%", t, drops)
+        return drops
+
+    def test_recovers(self):
+        sim = self.sim(time_scale="0.005", faults=["net-drop=30:2"])
+        watch, rc, (src, _, serr) = self.run_update(sim, "--policy", "auto")
+        self.assertEqual(rc, 0, (watch.lines, watch.err))
+        self.assertEqual(src, 0, serr)
+        self.assertEqual(watch.lines[-1]["new_version"], NEW)
+        retries = [t for t in report_texts(sim) if t.startswith("download interrupted: retry")]
+        self.assertEqual(len(retries), 2, report_texts(sim))
+        self.assertEqual(len(self.drops_inside(sim)), 2)
+
+    def test_exhausts(self):
+        sim = self.sim(time_scale="0.005", faults=["net-drop=5:9"])
+        watch, rc, (src, _, serr) = self.run_update(sim, "--policy", "auto")
+        self.assertEqual(rc, 1, (watch.lines, watch.err))
+        self.assertIn("the download failed", watch.err)
+        self.assertIn({"event": "ufota", "state": "failed"}, watch.lines)
+        self.assertEqual(src, 1, serr)
+        self.assertIn("failed: Update Result 4: connection lost during download", serr)
+        retries = [t for t in report_texts(sim) if t.startswith("download interrupted: retry")]
+        self.assertEqual(len(retries), 4, report_texts(sim))  # then Update Result 4
+        self.assertEqual(len(self.drops_inside(sim)), 5)  # the first try and four retries
+        self.assertEqual(self.at(sim, "AT+CGMR"), [OLD])
+
+
+def wait_stored(sim):
+    """Until the module's resume record (DIR/netdl) says that bytes of the package are stored."""
+    netdl = os.path.join(sim.h.state_dir, "netdl")
+
+    def stored():
+        try:
+            with open(netdl) as f:
+                return re.search(r"^stored=[1-9]", f.read(), re.M)
+        except OSError:
+            return None
+    wait_until(stored, timeout=30, what="the uFOTA download's first bytes")
 
 
 class ControlsTest(UfotaBase):
@@ -279,15 +361,7 @@ class ControlsTest(UfotaBase):
         imei = registered(self.srv)["imei"]
         upd = self.update(imei, "big.upd")
         try:
-            netdl = os.path.join(sim.h.state_dir, "netdl")
-
-            def stored():
-                try:
-                    with open(netdl) as f:
-                        return re.search(r"^stored=[1-9]", f.read(), re.M)
-                except OSError:
-                    return None
-            wait_until(stored, timeout=30, what="the uFOTA download's first bytes")
+            wait_stored(sim)
             r = cli_env.larafw(sim.uart, "ufota", "pause")
             self.assertEqual(r.rc, 0, r)
             r = cli_env.larafw(sim.uart, "--json", "ufota", "status")
@@ -306,6 +380,73 @@ class ControlsTest(UfotaBase):
                 watch.kill()
             out, err = upd.communicate(timeout=TIMEOUT)
             self.assertEqual(upd.returncode, 0, err)
+        finally:
+            upd.kill()
+            upd.communicate()
+
+    def test_cancel_during_download(self):
+        # `ufota watch` holds the UART (TIOCEXCL), so the cancel comes over the USB AT port;
+        # the +UFOTASTAT URCs go to the UART that enabled them, where the watch sees 2,3,100
+        sim = self.sim(img=W.big_a, usb=True)
+        imei = registered(self.srv)["imei"]
+        watch = Watch(sim, "--policy", "auto")
+        upd = self.update(imei, "big.upd")
+        try:
+            wait_stored(sim)
+            r = cli_env.larafw(sim.usb, "ufota", "cancel")
+            self.assertEqual(r.rc, 0, r)
+            self.assertIn("uFOTA download cancelled", r.out + r.err)
+            self.assertEqual(watch.finish(), 1, (watch.lines, watch.err))
+            self.assertIn("the update was cancelled (+UFOTASTAT: 2,3,100", watch.err)
+            self.assertIn({"event": "ufota", "state": "cancelled"}, watch.lines)
+            out, err = upd.communicate(timeout=TIMEOUT)
+            self.assertEqual(upd.returncode, 1, (out, err))
+            self.assertIn("failed: Update Result 8: firmware update failed", err)
+            self.assertEqual(self.at(sim, "AT+CGMR"), [OLD])
+            r = cli_env.larafw(sim.uart, "--json", "ufota", "status")
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(r.json_lines()[-1]["state_name"], "none", r)  # nothing to resume
+        finally:
+            watch.kill()
+            upd.kill()
+            upd.communicate()
+
+    def test_pause_power_cut_resume(self):
+        # the pause survives a power cut (LARA-R6 01B, §5.3): SIGKILL, the next power-up on
+        # the same state dir is still paused, resume, and the server's update completes
+        sim = self.sim(img=W.big_a)
+        imei = registered(self.srv)["imei"]
+        upd = self.update(imei, "big.upd")
+        try:
+            wait_stored(sim)
+            r = cli_env.larafw(sim.uart, "ufota", "pause")
+            self.assertEqual(r.rc, 0, r)
+            r = cli_env.larafw(sim.uart, "--json", "ufota", "status")
+            self.assertEqual(r.rc, 0, r)
+            before = r.json_lines()[-1]
+            self.assertEqual(before["state_name"], "paused", before)
+            sim.h.kill()  # power cut
+            sim.start()
+            r = cli_env.larafw(sim.uart, "--json", "ufota", "status")
+            self.assertEqual(r.rc, 0, r)
+            after = r.json_lines()[-1]
+            self.assertEqual(after["state_name"], "paused", after)
+            self.assertEqual(after["total"], before["total"])
+            # what was made durable (DIR/netdl) may be below what the pause saw (§4.2.1.2)
+            self.assertLessEqual(after["bytes"], before["bytes"])
+            self.assertLess(after["bytes"], after["total"])
+            r = cli_env.larafw(sim.uart, "ufota", "resume")
+            self.assertEqual(r.rc, 0, r)
+            watch = Watch(sim)
+            try:
+                self.assertEqual(watch.finish(), 0, (watch.lines, watch.err))
+                self.assertEqual((watch.lines[-1]["old_version"], watch.lines[-1]["new_version"]),
+                                 (OLD, NEW))
+            finally:
+                watch.kill()
+            out, err = upd.communicate(timeout=TIMEOUT)
+            self.assertEqual(upd.returncode, 0, (out, err))
+            self.assertEqual(self.at(sim, "AT+CGMR"), [NEW])
         finally:
             upd.kill()
             upd.communicate()
