@@ -8,6 +8,7 @@ add_executable(test-sim-at ${CMAKE_CURRENT_LIST_DIR}/sim_at_test.c)
 target_link_libraries(test-sim-at PRIVATE lfwsim PkgConfig::CMOCKA)
 add_test(NAME unit-sim-at COMMAND test-sim-at)
 
-add_executable(test-sim-at-dispatch ${CMAKE_CURRENT_LIST_DIR}/sim_at_dispatch_test.c)
+add_executable(test-sim-at-dispatch ${CMAKE_CURRENT_LIST_DIR}/sim_at_dispatch_test.c
+               ${CMAKE_CURRENT_LIST_DIR}/sim_fixture.c)
 target_link_libraries(test-sim-at-dispatch PRIVATE lfwsim PkgConfig::CMOCKA)
 add_test(NAME unit-sim-at-dispatch COMMAND test-sim-at-dispatch)

@@ -15,73 +15,23 @@
 
 #include <cmocka.h>
 
-#include "sim_platform.h"
-
-static struct sim sim;
-static char out[65536];
-static size_t out_len;
-
-static void capture(struct sim *s, enum sim_if iface, const void *buf, size_t len)
-{
-    (void)s;
-    (void)iface;
-    if (len > sizeof out - 1 - out_len)
-        len = sizeof out - 1 - out_len;
-    memcpy(out + out_len, buf, len);
-    out_len += len;
-    out[out_len] = '\0';
-}
-
-static void rm_rf(const char *path)
-{
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    assert_int_equal(system(cmd), 0);
-}
+#include "sim_fixture.h"
 
 static int setup(void **state)
 {
     (void)state;
-    memset(&sim, 0, sizeof sim);
-    snprintf(sim.dir, sizeof sim.dir, "/tmp/larafw-sim-unit-XXXXXX");
-    if (!mkdtemp(sim.dir))
-        return -1;
-    sim.product = sim_product_default();
-    sim.time_scale = 1.0;
-    sim.report_fd = -1;
-    sim.no_fsync = true;
-    sim.out_hook = capture;
-    sim_faults_init(&sim.faults);
-    sim_clock_start(&sim);
-    if (sim_state_factory(&sim, NULL, NULL) != 0)
-        return -1;
-    sim_power_up(&sim);
-    sim.port[SIM_IF_UART].echo = false;
-    out_len = 0;
-    out[0] = '\0';
-    return 0;
+    return sim_fixture_setup(NULL, "sim");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    sim_files_abort(&sim);
-    rm_rf(sim.dir);
-    return 0;
-}
-
-static void feed(const char *text)
-{
-    out_len = 0;
-    out[0] = '\0';
-    sim_uart_feed_at(&sim, SIM_IF_UART, (const uint8_t *)text, strlen(text));
+    return sim_fixture_teardown();
 }
 
 static void expect(const char *line, const char *response)
 {
-    feed(line);
-    if (strcmp(out, response) != 0)
-        fail_msg("%s -> '%s', expected '%s'", line, out, response);
+    sim_fixture_expect(line, response);
 }
 
 static void test_basics(void **state)

@@ -18,43 +18,13 @@
 
 #include "sim_md5.h"
 #include "sim_net.h"
-#include "sim_platform.h"
-
-static struct sim sim;
-static char out[16384];
-static size_t out_len;
-
-static void capture(struct sim *s, enum sim_if iface, const void *buf, size_t len)
-{
-    (void)s;
-    (void)iface;
-    if (len > sizeof out - 1 - out_len)
-        len = sizeof out - 1 - out_len;
-    memcpy(out + out_len, buf, len);
-    out_len += len;
-    out[out_len] = '\0';
-}
+#include "sim_fixture.h"
 
 static int setup_product(const char *product)
 {
-    memset(&sim, 0, sizeof sim);
-    snprintf(sim.dir, sizeof sim.dir, "/tmp/larafw-simnet-unit-XXXXXX");
-    if (!mkdtemp(sim.dir))
+    if (sim_fixture_setup(product, "simnet") != 0)
         return -1;
-    sim.product = product ? sim_product_find(product) : sim_product_default();
-    sim.time_scale = 1.0;
-    sim.report_fd = -1;
-    sim.no_fsync = true;
-    sim.out_hook = capture;
-    sim_faults_init(&sim.faults);
-    sim_clock_start(&sim);
-    if (sim_state_factory(&sim, NULL, NULL) != 0)
-        return -1;
-    sim_power_up(&sim);
     sim_net_power_up(&sim); /* a new module in the same process */
-    sim.port[SIM_IF_UART].echo = false;
-    out_len = 0;
-    out[0] = '\0';
     return 0;
 }
 
@@ -73,18 +43,12 @@ static int setup_l6(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sim.dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return sim_fixture_teardown();
 }
 
 static void expect(const char *line, const char *response)
 {
-    out_len = 0;
-    out[0] = '\0';
-    sim_uart_feed_at(&sim, SIM_IF_UART, (const uint8_t *)line, strlen(line));
-    if (strcmp(out, response) != 0)
-        fail_msg("%s -> '%s', expected '%s'", line, out, response);
+    sim_fixture_expect(line, response);
 }
 
 static void redacted(const char *in, const char *want)
