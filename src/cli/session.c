@@ -413,6 +413,41 @@ static const struct lfw_at_urc install_urcs[] = {
 
 /* ---- open / close --------------------------------------------------------------------- */
 
+/* Why the port did not open, and what to do. */
+static int open_error(struct lfw_session *s, int rc)
+{
+    const char *port = s->opts->port;
+    int err = errno;
+    if (rc == LFW_POSIX_E_BUSY && s->serial.holder_pid > 0)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "%s is in use by process %ld (%s), which holds its lock; wait "
+                                 "for it to end or stop it, then run the command again",
+                                 port, s->serial.holder_pid,
+                                 s->serial.holder[0] ? s->serial.holder : "unknown program");
+    if (rc == LFW_POSIX_E_BUSY)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "%s is in use by another program, which holds its lock; wait "
+                                 "for it to end or stop it, then run the command again",
+                                 port);
+    if (rc == LFW_POSIX_E_NOTSERIAL || err == EISDIR)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "%s is not a serial port / character device (%s); give the "
+                                 "module's serial device, e.g. /dev/ttyACM0 or /dev/ttyUSB0 (-p "
+                                 "or LARAFW_PORT)",
+                                 port, err == EISDIR ? "a directory" : "a regular file");
+    if (err == EBUSY)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "cannot open %s: another program opened it exclusively "
+                                 "(TIOCEXCL; an older larafw left that flag set): stop that "
+                                 "program, or reconnect the device; a run of larafw as root "
+                                 "clears the flag",
+                                 port);
+    return lfw_session_error(s, LFW_EXIT_IO, -1,
+                             "cannot open %s: %s; check the device name (-p or LARAFW_PORT) "
+                             "and your permissions (e.g. the dialout group)",
+                             port, strerror(err));
+}
+
 int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
 {
     memset(s, 0, sizeof *s);
@@ -450,10 +485,7 @@ int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
                                  "with -b",
                                  o->port, (unsigned)o->baud);
     if (rc < 0)
-        return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                 "cannot open %s: %s; check the device name (-p or "
-                                 "LARAFW_PORT) and your permissions (e.g. the dialout group)",
-                                 o->port, strerror(errno));
+        return open_error(s, rc);
     lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "opened %s at %u bit/s", o->port,
                    (unsigned)o->baud);
 
