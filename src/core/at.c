@@ -172,7 +172,22 @@ static int take_line(struct lfw_at *at, const char **line)
     }
 }
 
-/* Reads what the port has within `timeout_ms` into the buffer. Returns the count or LFW_EIO. */
+/* True for a byte that cannot be part of an AT answer: AT text is printable ASCII, CR, LF
+ * and TAB. */
+static bool implausible(uint8_t c)
+{
+    return (c < 0x20u && c != '\r' && c != '\n' && c != '\t') || c >= 0x7fu;
+}
+
+/* A port failure as the channel reports it: LFW_ECANCELED passes (the platform was asked to
+ * stop), anything else is LFW_EIO. */
+static int port_error(int n)
+{
+    return n == LFW_ECANCELED ? LFW_ECANCELED : LFW_EIO;
+}
+
+/* Reads what the port has within `timeout_ms` into the buffer and counts the bytes no AT
+ * answer contains. Returns the count, LFW_ECANCELED or LFW_EIO. */
 static int fill(struct lfw_at *at, uint32_t timeout_ms)
 {
     compact(at);
@@ -181,27 +196,62 @@ static int fill(struct lfw_at *at, uint32_t timeout_ms)
     }
     int n = at->port->read(at->port->user, at->buf + at->len, at->size - at->len, timeout_ms);
     if (n < 0 || (size_t)n > at->size - at->len) {
-        return LFW_EIO;
+        return n < 0 ? port_error(n) : LFW_EIO;
+    }
+    for (int i = 0; i < n; i++) {
+        if (implausible(at->buf[at->len + (size_t)i]) && at->garbage < UINT32_MAX) {
+            at->garbage++;
+        }
     }
     at->len += (size_t)n;
     return n;
 }
 
-/* Next complete line before the deadline: LFW_ETIMEDOUT or LFW_EIO otherwise. */
-static int next_line(struct lfw_at *at, const struct lfw_deadline *d, const char **line)
+/* Starts one wait of the public API: its deadline and a fresh count of implausible bytes. */
+static void wait_start(struct lfw_at *at, struct lfw_deadline *d, uint32_t timeout_ms)
 {
+    lfw_deadline_start(d, at->port, timeout_ms);
+    at->garbage = 0;
+}
+
+/* One more read for a wait: the deadline is checked after every read whatever arrived, so a
+ * port that never stops sending (a flood without line ends, /dev/zero) still ends the wait.
+ * Once the deadline has passed, one last read without waiting is allowed (*last is set) so
+ * that bytes already there are still examined. Returns >= 0, LFW_ETIMEDOUT, LFW_ECANCELED or
+ * LFW_EIO. */
+static int fill_until(struct lfw_at *at, const struct lfw_deadline *d, bool *last)
+{
+    if (*last) {
+        return LFW_ETIMEDOUT;
+    }
+    uint32_t left = lfw_deadline_left(d, at->port);
+    int r = fill(at, left);
+    if (r < 0) {
+        return r;
+    }
+    if (left == 0 || lfw_deadline_expired(d, at->port)) {
+        *last = true;
+    }
+    return r;
+}
+
+/* Next complete line before the deadline: LFW_ETIMEDOUT, LFW_EGARBAGE (when `garbage`: more
+ * than LFW_AT_GARBAGE_MAX bytes no AT answer has), LFW_ECANCELED or LFW_EIO otherwise. */
+static int next_line(struct lfw_at *at, const struct lfw_deadline *d, const char **line,
+                     bool garbage)
+{
+    bool last = false;
     for (;;) {
+        if (garbage && at->garbage > LFW_AT_GARBAGE_MAX) {
+            return LFW_EGARBAGE; /* before any line of it is handed out */
+        }
         int n = take_line(at, line);
         if (n > 0) {
             return n;
         }
-        uint32_t left = lfw_deadline_left(d, at->port);
-        int r = fill(at, left);
+        int r = fill_until(at, d, &last);
         if (r < 0) {
             return r;
-        }
-        if (r == 0 && left == 0) {
-            return LFW_ETIMEDOUT;
         }
     }
 }
@@ -280,10 +330,10 @@ int lfw_at_wait_final(struct lfw_at *at, const char *echo, const char *info_pref
     size_t pos = 0;
     bool cut = false;
     struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
+    wait_start(at, &d, timeout_ms);
     for (;;) {
         const char *line = NULL;
-        int n = next_line(at, &d, &line);
+        int n = next_line(at, &d, &line, true);
         if (n < 0) {
             return n;
         }
@@ -325,8 +375,8 @@ int lfw_at_read_line(struct lfw_at *at, uint32_t timeout_ms, const char **line)
         return LFW_EINVAL;
     }
     struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
-    int n = next_line(at, &d, line);
+    wait_start(at, &d, timeout_ms);
+    int n = next_line(at, &d, line, true);
     if (n > 0) {
         int cme = -1;
         if (lfw_at_classify(*line, &cme) == LFW_AT_LINE_CME) {
@@ -345,10 +395,10 @@ int lfw_at_poll(struct lfw_at *at, uint32_t timeout_ms)
     }
     int count = 0;
     struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
+    wait_start(at, &d, timeout_ms);
     for (;;) {
         const char *line = NULL;
-        int n = next_line(at, &d, &line);
+        int n = next_line(at, &d, &line, false); /* draining: noise is dropped */
         if (n == LFW_ETIMEDOUT) {
             return count;
         }
@@ -383,9 +433,13 @@ int lfw_at_wait_prompt(struct lfw_at *at, uint32_t timeout_ms)
         return rc;
     }
     struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
+    wait_start(at, &d, timeout_ms);
+    bool last = false;
     for (;;) {
         const char *line = NULL;
+        if (at->garbage > LFW_AT_GARBAGE_MAX) {
+            return LFW_EGARBAGE;
+        }
         /* Complete lines first (URCs, echo, a final code), then a bare '>'. */
         while (take_line(at, &line) > 0) {
             int cme = -1;
@@ -401,13 +455,9 @@ int lfw_at_wait_prompt(struct lfw_at *at, uint32_t timeout_ms)
         if (take_prompt(at)) {
             return 0;
         }
-        uint32_t left = lfw_deadline_left(&d, at->port);
-        int r = fill(at, left);
+        int r = fill_until(at, &d, &last);
         if (r < 0) {
             return r;
-        }
-        if (r == 0 && left == 0) {
-            return LFW_ETIMEDOUT;
         }
     }
 }
@@ -440,7 +490,7 @@ int lfw_at_read_raw(struct lfw_at *at, uint8_t *buf, size_t cap, uint32_t timeou
     at->discarding = false;
     int n = at->port->read(at->port->user, buf, cap, timeout_ms);
     if (n < 0 || (size_t)n > cap) {
-        return LFW_EIO;
+        return n < 0 ? port_error(n) : LFW_EIO;
     }
     return n;
 }

@@ -19,6 +19,65 @@ static void strip_prefix(char *text, const char *prefix)
     memmove(text, p, strlen(p) + 1);
 }
 
+/* Keeps the first line of a '\n'-joined answer that is this command's own (its prefix, or no
+ * "+XXX:" prefix at all: a URC of a feature the caller did not register). */
+static void first_own_line(char *text, const char *own_prefix)
+{
+    char *line = text;
+    while (*line != '\0') {
+        char *end = line;
+        while (*end != '\0' && *end != '\n') {
+            end++;
+        }
+        if (line[0] != '+' || lfw_str_prefix(line, own_prefix)) {
+            memmove(text, line, (size_t)(end - line));
+            text[end - line] = '\0';
+            return;
+        }
+        line = *end == '\n' ? end + 1 : end;
+    }
+    text[0] = '\0';
+}
+
+/* AT text: printable ASCII, lines joined by '\n' when `lines`. */
+static bool plausible_text(const char *text, bool lines)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c < 0x20u || c > 0x7eu) && !(lines && c == '\n')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* An IMEI (or IMEISV): digits only, 14 to 17 of them, or nothing. */
+static bool plausible_imei(const char *text)
+{
+    size_t n = 0;
+    for (; text[n] != '\0'; n++) {
+        if (text[n] < '0' || text[n] > '9') {
+            return false;
+        }
+    }
+    return n == 0 || (n >= 14u && n <= 17u);
+}
+
+/* A reply that is not a plausible AT answer is an error, not data: the version must be one
+ * printable line, the others printable text, the IMEI digits. */
+static int check_plausible(const struct lfw_info *out)
+{
+    if (out->version[0] == '\0') {
+        return LFW_EPROTO; /* OK without a version line */
+    }
+    if (!plausible_text(out->version, false) || !plausible_text(out->model, false) ||
+        !plausible_text(out->type, true) || !plausible_text(out->ident, true) ||
+        !plausible_imei(out->imei)) {
+        return LFW_EGARBAGE;
+    }
+    return 0;
+}
+
 /* Runs an optional identification command; failures leave "" (not every firmware has it). */
 static int optional_cmd(struct lfw_at *at, const char *cmd, char *out, size_t size,
                         uint32_t timeout_ms)
@@ -50,6 +109,7 @@ int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
             rc = 0;
         }
         if (rc == 0) {
+            first_own_line(out->version, "+CGMR:");
             strip_prefix(out->version, "+CGMR:");
             rc = optional_cmd(at, "ATI", out->ident, sizeof out->ident, t);
         }
@@ -58,11 +118,16 @@ int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
         }
         if (rc == 0) {
             rc = optional_cmd(at, "AT+CGMM", out->model, sizeof out->model, t);
+            first_own_line(out->model, "+CGMM:");
             strip_prefix(out->model, "+CGMM:");
         }
         if (rc == 0) {
             rc = optional_cmd(at, "AT+CGSN", out->imei, sizeof out->imei, t);
+            first_own_line(out->imei, "+CGSN:");
             strip_prefix(out->imei, "+CGSN:");
+        }
+        if (rc == 0) {
+            rc = check_plausible(out);
         }
         if (rc == 0) {
             const char *const texts[3] = {out->type, out->ident, out->model};
@@ -99,15 +164,14 @@ int lfw_info_wait_alive(struct lfw_at *at, uint32_t poll_ms, uint32_t total_ms)
         if (rc == 0) {
             return 0;
         }
-        if (rc == LFW_EBUSY || rc == LFW_EINVAL) {
+        if (rc == LFW_EBUSY || rc == LFW_EINVAL || rc == LFW_ECANCELED) {
             return rc;
         }
         /* ERROR, noise, timeout, a vanished USB port (§3.1): the module is not back yet.
          * Wait out the rest of this poll so that a quick ERROR does not become a flood. */
         uint32_t rest = lfw_deadline_left(&poll, at->port);
-        if (rest > 0) {
-            int seen = lfw_at_poll(at, rest);
-            (void)seen;
+        if (rest > 0 && lfw_at_poll(at, rest) == LFW_ECANCELED) {
+            return LFW_ECANCELED;
         }
     } while (!lfw_deadline_expired(&d, at->port));
     return LFW_ENOANSWER;
