@@ -25,9 +25,10 @@
  * a command timed out stays buffered and is seen by the next call (a late "OK" can complete
  * the next command — callers that care resynchronise with a plain "AT").
  *
- * Plausibility: AT answers are text. A wait that meets more than LFW_AT_GARBAGE_MAX bytes no
- * AT answer contains ends with LFW_EGARBAGE at once (binary data, /dev/urandom, a wrong rate)
- * instead of handing them out as information or waiting for the deadline.
+ * Plausibility: AT answers are text. More than LFW_AT_GARBAGE_MAX bytes no AT answer contains,
+ * with no clean line between them, end a wait with LFW_EGARBAGE at once (binary data,
+ * /dev/urandom, a wrong rate) instead of handing them out as information or waiting for the
+ * deadline; the buffered bytes are dropped. lfw_at_poll() drops such noise without an error.
  *
  * Cancelling: a port read or write that returns LFW_ECANCELED (the platform was asked to stop,
  * e.g. by a signal) ends the call with LFW_ECANCELED; any other negative return is LFW_EIO.
@@ -47,9 +48,10 @@
 /* A good default: the longest line the procedures need is well below this. */
 #define LFW_AT_BUF_DEFAULT 256
 /* More bytes than this that no AT answer contains (control bytes other than CR/LF/TAB, bytes
- * >= 0x7f) within one wait end it with LFW_EGARBAGE: the port is not an AT interface, or
- * runs at another rate. A few bytes of line noise (a module's power-up) stay below it. */
-#define LFW_AT_GARBAGE_MAX 32u
+ * >= 0x7f) without a clean AT line between them end a wait with LFW_EGARBAGE: the port is not
+ * an AT interface, or runs at another rate. A few bytes of line noise (a module's power-up)
+ * stay below it. */
+#define LFW_AT_GARBAGE_MAX 16u
 
 struct lfw_at_urc {
     const char *prefix; /* e.g. "+UFWINSTALL:"; matched at the start of a line */
@@ -90,7 +92,7 @@ struct lfw_at {
     int cme_code;    /* last +CME ERROR: numeric code, or -1 */
     char cme_text[LFW_CME_TEXT_MAX];
     uint32_t dropped_lines; /* overlong lines dropped (statistics) */
-    uint32_t garbage;       /* bytes no AT answer contains, seen in the current wait */
+    uint32_t garbage;       /* bytes no AT answer contains since the last clean line */
     struct lfw_port raw;    /* port view for raw mode (see lfw_at_raw_port) */
 };
 

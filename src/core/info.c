@@ -65,14 +65,18 @@ static bool plausible_imei(const char *text)
 
 /* A reply that is not a plausible AT answer is an error, not data: the version must be one
  * printable line, the others printable text, the IMEI digits. */
-static int check_plausible(const struct lfw_info *out)
+static int check_version(const char *version)
 {
-    if (out->version[0] == '\0') {
+    if (version[0] == '\0') {
         return LFW_EPROTO; /* OK without a version line */
     }
-    if (!plausible_text(out->version, false) || !plausible_text(out->model, false) ||
-        !plausible_text(out->type, true) || !plausible_text(out->ident, true) ||
-        !plausible_imei(out->imei)) {
+    return plausible_text(version, false) ? 0 : LFW_EGARBAGE;
+}
+
+static int check_plausible(const struct lfw_info *out)
+{
+    if (!plausible_text(out->model, false) || !plausible_text(out->type, true) ||
+        !plausible_text(out->ident, true) || !plausible_imei(out->imei)) {
         return LFW_EGARBAGE;
     }
     return 0;
@@ -111,6 +115,9 @@ int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
         if (rc == 0) {
             first_own_line(out->version, "+CGMR:");
             strip_prefix(out->version, "+CGMR:");
+            rc = check_version(out->version);
+        }
+        if (rc == 0) {
             rc = optional_cmd(at, "ATI", out->ident, sizeof out->ident, t);
         }
         if (rc == 0) {
