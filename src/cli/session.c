@@ -290,9 +290,9 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
     switch (rc) {
     case LFW_EGARBAGE:
         return lfw_session_error(s, LFW_EXIT_IO, code,
-                                 "%s: %s gives no plausible AT answer (binary data): check that "
-                                 "it is the module's AT port and the rate (-b, factory 115200); "
-                                 "--at-log FILE shows what came",
+                                 "%s: what %s sends is not a plausible AT answer (binary "
+                                 "data): check that it is the module's AT port and the rate "
+                                 "(-b, factory 115200); --at-log FILE shows what came",
                                  step, port);
     case LFW_EMODULE:
         return lfw_session_error(s, LFW_EXIT_MODULE, code, "%s: module reported %d: %s; %s", step,
