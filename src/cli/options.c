@@ -389,8 +389,11 @@ static const char usage_main[] =
     "  -h, --help           this text; 'larafw COMMAND --help' for a command\n"
     "      --version        print the version of larafw\n"
     "\n"
+    "The port is locked for one larafw at a time (flock); SIGINT/SIGTERM end a run\n"
+    "within a second and leave the module in a known state (an install goes on).\n"
+    "\n"
     "exit status: 0 done, 1 the module refused or failed the update, 2 usage,\n"
-    "             3 serial line, file or timeout\n";
+    "             3 serial line (port in use, not a module), file, timeout or interrupt\n";
 
 static const char usage_info[] =
     "usage: larafw [-p PORT] [-b BAUD] info [--json]\n"
