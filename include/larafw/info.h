@@ -26,9 +26,9 @@ struct lfw_info {
  * LFW_EIO, LFW_ECANCELED, LFW_EPROTO (OK without a version line), LFW_EGARBAGE (an answer
  * that is no AT text: control or non-ASCII bytes, an IMEI that is not 14–17 digits). Lines
  * of another command ("+XXX: …", URCs the channel has no handler for) are left out of the
- * version, model and IMEI. ATI, ATI9, AT+CGMM and AT+CGSN failing leaves their field "" (only AT+CGMR is
- * required). The product version ("00B"/"01B") decides timeouts and features: ATI shows only
- * the type number on some firmware, ATI9 the product version. */
+ * version, model and IMEI. ATI, ATI9, AT+CGMM and AT+CGSN failing leaves their field "" (only
+ * AT+CGMR is required). The product version ("00B"/"01B") decides timeouts and features: ATI shows
+ * only the type number on some firmware, ATI9 the product version. */
 int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
                   struct lfw_error *err) LFW_WARN_UNUSED;
 

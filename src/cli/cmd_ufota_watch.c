@@ -43,7 +43,7 @@ struct watch {
     /* eDRX as it was before larafw turned it off (§5.7, §5.8.3) */
     bool edrx_off_done, edrx_was_on;
     char edrx_value[8];
-    bool rejected; /* we answered AT+UFOTAACK=0 or cancelled */
+    bool rejected;    /* we answered AT+UFOTAACK=0 or cancelled */
     bool accepted;    /* we answered AT+UFOTAACK=<s>: the download starts without us */
     bool downloading; /* a download runs or is paused (URCs, or AT+UFOTA? at the start) */
     bool paused;      /* …and it is paused (0,2,<pct>, or AT+UFOTA? state 1) */
@@ -235,8 +235,8 @@ static int after_download(struct watch *w, bool install_seen)
     edrx_restore(w);
     if (rc != 0)
         return lfw_session_fail(s, "uFOTA install", rc, &e);
-    return lfw_session_done(s, "ufota", e.result_code >= 0 ? e.result_code : 128,
-                            w->info.version, new_version);
+    return lfw_session_done(s, "ufota", e.result_code >= 0 ? e.result_code : 128, w->info.version,
+                            new_version);
 }
 
 /* One +UFOTASTAT URC. Returns -1 to go on, else the exit status. */
@@ -401,8 +401,7 @@ static int read_start_state(struct watch *w)
                             w->percent, done, total);
             json_note(s, "paused", NULL, -1);
         } else {
-            lfw_session_say(s, "a uFOTA download is under way (%d %%): following it",
-                            w->percent);
+            lfw_session_say(s, "a uFOTA download is under way (%d %%): following it", w->percent);
             json_note(s, "downloading", NULL, -1);
         }
         return 0;

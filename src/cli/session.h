@@ -40,11 +40,11 @@ struct lfw_session {
     /* where the run is: the last progress event (phase -1: none yet), for interrupts */
     int phase;
     int phase_percent;
-    bool transferring;   /* a host → module transfer runs (XMODEM, +UDWNFILE) */
-    bool cleaning;       /* lfw_session_cleanup(): the line works a little longer */
-    bool cancel_sent;    /* CAN CAN written after an interrupt */
-    bool stop_noted;     /* the AT log has the interrupt */
-    uint64_t stop_at;    /* after an interrupt: end of the grace for a transfer or clean-up */
+    bool transferring; /* a host → module transfer runs (XMODEM, +UDWNFILE) */
+    bool cleaning;     /* lfw_session_cleanup(): the line works a little longer */
+    bool cancel_sent;  /* CAN CAN written after an interrupt */
+    bool stop_noted;   /* the AT log has the interrupt */
+    uint64_t stop_at;  /* after an interrupt: end of the grace for a transfer or clean-up */
 };
 
 /* Set by main's SIGINT/SIGTERM handler. The run then ends within a second: every wait on the

@@ -16,12 +16,12 @@
 
 enum lfw_posix_error {
     LFW_POSIX_OK = 0,
-    LFW_POSIX_E_IO = -1,      /* a system call failed; errno tells which way */
-    LFW_POSIX_E_TIMEOUT = -2, /* nothing arrived before the deadline */
-    LFW_POSIX_E_BAUD = -3,    /* the rate is not one this system can set */
-    LFW_POSIX_E_ARG = -4,     /* invalid argument */
-    LFW_POSIX_E_CLOSED = -5,  /* the other end went away (hang-up, EOF) */
-    LFW_POSIX_E_BUSY = -6,    /* another process holds the port's lock (holder_pid, holder) */
+    LFW_POSIX_E_IO = -1,        /* a system call failed; errno tells which way */
+    LFW_POSIX_E_TIMEOUT = -2,   /* nothing arrived before the deadline */
+    LFW_POSIX_E_BAUD = -3,      /* the rate is not one this system can set */
+    LFW_POSIX_E_ARG = -4,       /* invalid argument */
+    LFW_POSIX_E_CLOSED = -5,    /* the other end went away (hang-up, EOF) */
+    LFW_POSIX_E_BUSY = -6,      /* another process holds the port's lock (holder_pid, holder) */
     LFW_POSIX_E_NOTSERIAL = -7, /* a regular file, a directory, a block device: no line */
 };
 

@@ -377,8 +377,8 @@ static void test_garbage_flood_is_an_error(void **state)
     assert_int_equal(lfw_at_cmd(&f->at, "AT+CGMR", "", info, sizeof info, 10000), LFW_EGARBAGE);
     assert_true(fake_port_flood_reads(f->fp) <= 2u);
 
-    static const uint8_t randomish[] = {0x8f, 'Q', 0x03, '\r', '\n', 0xd1, 'x', 0x7f, 0x00,
-                                        '\n', 'O', 'K', 0xff, 0x1b, '\r', 0x99};
+    static const uint8_t randomish[] = {0x8f, 'Q',  0x03, '\r', '\n', 0xd1, 'x',  0x7f,
+                                        0x00, '\n', 'O',  'K',  0xff, 0x1b, '\r', 0x99};
     fake_port_flood(f->fp, randomish, sizeof randomish, 1);
     /* lines cut out of it may come first (up to LFW_AT_GARBAGE_MAX bad bytes), then the
      * error: soon, long before the deadline */
@@ -444,8 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_raw_after_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poll_and_reentry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_failure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deadline_with_flood_without_line_end, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_with_flood_without_line_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline_with_flood_of_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_flood_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_some_noise_is_not_garbage, setup, teardown),
