@@ -206,9 +206,7 @@ static int fill(struct lfw_at *at, uint32_t timeout_ms)
         return n < 0 ? port_error(n) : LFW_EIO;
     }
     for (int i = 0; i < n; i++) {
-        if (implausible(at->buf[at->len + (size_t)i]) && at->garbage < UINT32_MAX) {
-            at->garbage++;
-        }
+        at->garbage += implausible(at->buf[at->len + (size_t)i]) ? 1u : 0u;
     }
     at->len += (size_t)n;
     return n;
@@ -244,14 +242,8 @@ static int fill_until(struct lfw_at *at, struct at_wait *w)
     if (w->last) {
         return LFW_ETIMEDOUT;
     }
-    uint32_t left = lfw_deadline_left(&w->d, at->port);
-    int r = fill(at, left);
-    if (r < 0) {
-        return r;
-    }
-    if (left == 0 || lfw_deadline_expired(&w->d, at->port)) {
-        w->last = true;
-    }
+    int r = fill(at, lfw_deadline_left(&w->d, at->port));
+    w->last = lfw_deadline_expired(&w->d, at->port);
     return r;
 }
 

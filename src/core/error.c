@@ -22,8 +22,7 @@ static const char *const errno_text[] = {
     [-LFW_EVERSION] = "module runs another firmware version than expected",
     [-LFW_ENOANSWER] = "module did not answer AT again",
     [-LFW_EDOWNLOAD] = "module could not download the package (FTP/HTTP error)",
-    [-LFW_EGARBAGE] = "not a plausible AT answer (binary data: not the module's AT port, or "
-                      "another line rate)",
+    [-LFW_EGARBAGE] = "not a plausible AT answer",
 };
 
 /* Appendix A, Table 7. */

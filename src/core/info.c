@@ -1,4 +1,5 @@
 /* lfw_info_read and lfw_info_wait_alive (see larafw/info.h). */
+#include <stddef.h>
 #include <string.h>
 
 #include "larafw/info.h"
@@ -19,9 +20,10 @@ static void strip_prefix(char *text, const char *prefix)
     memmove(text, p, strlen(p) + 1);
 }
 
-/* Keeps the first line of a '\n'-joined answer that is this command's own (its prefix, or no
- * "+XXX:" prefix at all: a URC of a feature the caller did not register). */
-static void first_own_line(char *text, const char *own_prefix)
+/* Keeps the command's own line of a '\n'-joined answer (the first with its prefix, or with no
+ * "+XXX:" prefix at all: that is a URC the caller has no handler for), without the prefix;
+ * "" when there is none. */
+static void own_line(char *text, const char *own_prefix)
 {
     char *line = text;
     while (*line != '\0') {
@@ -32,6 +34,7 @@ static void first_own_line(char *text, const char *own_prefix)
         if (line[0] != '+' || lfw_str_prefix(line, own_prefix)) {
             memmove(text, line, (size_t)(end - line));
             text[end - line] = '\0';
+            strip_prefix(text, own_prefix);
             return;
         }
         line = *end == '\n' ? end + 1 : end;
@@ -39,48 +42,32 @@ static void first_own_line(char *text, const char *own_prefix)
     text[0] = '\0';
 }
 
-/* AT text: printable ASCII, lines joined by '\n' when `lines`. */
-static bool plausible_text(const char *text, bool lines)
+/* True when every character of `text` is in lo…hi, or a '\n' between lines when `lines`:
+ * printable ASCII for AT text, digits for an IMEI. */
+static bool all_in(const char *text, char lo, char hi, bool lines)
 {
-    for (const char *p = text; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        if ((c < 0x20u || c > 0x7eu) && !(lines && c == '\n')) {
+    for (; *text != '\0'; text++) {
+        if ((*text < lo || *text > hi) && !(lines && *text == '\n')) {
             return false;
         }
     }
     return true;
 }
 
-/* An IMEI (or IMEISV): digits only, 14 to 17 of them, or nothing. */
-static bool plausible_imei(const char *text)
-{
-    size_t n = 0;
-    for (; text[n] != '\0'; n++) {
-        if (text[n] < '0' || text[n] > '9') {
-            return false;
-        }
-    }
-    return n == 0 || (n >= 14u && n <= 17u);
-}
-
-/* A reply that is not a plausible AT answer is an error, not data: the version must be one
- * printable line, the others printable text, the IMEI digits. */
-static int check_version(const char *version)
-{
-    if (version[0] == '\0') {
-        return LFW_EPROTO; /* OK without a version line */
-    }
-    return plausible_text(version, false) ? 0 : LFW_EGARBAGE;
-}
-
-static int check_plausible(const struct lfw_info *out)
-{
-    if (!plausible_text(out->model, false) || !plausible_text(out->type, true) ||
-        !plausible_text(out->ident, true) || !plausible_imei(out->imei)) {
-        return LFW_EGARBAGE;
-    }
-    return 0;
-}
+/* The identification commands after AT+CGMR: where the answer goes, its own prefix (NULL:
+ * every line is kept, ATI answers several) and the characters it may have (AT text; digits
+ * for the IMEI). */
+static const struct {
+    const char *cmd;
+    const char *prefix;
+    size_t offset;
+    char lo, hi;
+} ident_cmds[] = {
+    {"ATI", NULL, offsetof(struct lfw_info, ident), ' ', '~'},
+    {"ATI9", NULL, offsetof(struct lfw_info, type), ' ', '~'},
+    {"AT+CGMM", "+CGMM:", offsetof(struct lfw_info, model), ' ', '~'},
+    {"AT+CGSN", "+CGSN:", offsetof(struct lfw_info, imei), '0', '9'},
+};
 
 /* Runs an optional identification command; failures leave "" (not every firmware has it). */
 static int optional_cmd(struct lfw_at *at, const char *cmd, char *out, size_t size,
@@ -113,28 +100,23 @@ int lfw_info_read(struct lfw_at *at, uint32_t timeout_ms, struct lfw_info *out,
             rc = 0;
         }
         if (rc == 0) {
-            first_own_line(out->version, "+CGMR:");
-            strip_prefix(out->version, "+CGMR:");
-            rc = check_version(out->version);
+            own_line(out->version, "+CGMR:");
+            /* OK without a version line, or one that is no AT text */
+            rc = out->version[0] == '\0'                 ? LFW_EPROTO
+                 : all_in(out->version, ' ', '~', false) ? 0
+                                                         : LFW_EGARBAGE;
         }
-        if (rc == 0) {
-            rc = optional_cmd(at, "ATI", out->ident, sizeof out->ident, t);
-        }
-        if (rc == 0) {
-            rc = optional_cmd(at, "ATI9", out->type, sizeof out->type, t);
-        }
-        if (rc == 0) {
-            rc = optional_cmd(at, "AT+CGMM", out->model, sizeof out->model, t);
-            first_own_line(out->model, "+CGMM:");
-            strip_prefix(out->model, "+CGMM:");
-        }
-        if (rc == 0) {
-            rc = optional_cmd(at, "AT+CGSN", out->imei, sizeof out->imei, t);
-            first_own_line(out->imei, "+CGSN:");
-            strip_prefix(out->imei, "+CGSN:");
-        }
-        if (rc == 0) {
-            rc = check_plausible(out);
+        for (size_t i = 0; rc == 0 && i < sizeof ident_cmds / sizeof ident_cmds[0]; i++) {
+            char *text = (char *)out + ident_cmds[i].offset;
+            rc = optional_cmd(at, ident_cmds[i].cmd, text, LFW_INFO_TEXT_MAX, t);
+            if (ident_cmds[i].prefix != NULL) {
+                own_line(text, ident_cmds[i].prefix);
+            }
+            /* a reply that is no plausible AT answer is an error, not data */
+            if (rc == 0 &&
+                !all_in(text, ident_cmds[i].lo, ident_cmds[i].hi, ident_cmds[i].prefix == NULL)) {
+                rc = LFW_EGARBAGE;
+            }
         }
         if (rc == 0) {
             const char *const texts[3] = {out->type, out->ident, out->model};
