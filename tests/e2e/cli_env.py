@@ -17,6 +17,7 @@ switch is skipped, never the test. LARAFW_E2E_USER=1 makes that the default for 
 and larafw() of a test module (tests/e2e/cli.cmake's "-user" variants).
 """
 
+import atexit
 import json
 import os
 import shutil
@@ -51,6 +52,30 @@ def user_prefix(pdeathsig=False):
     if pdeathsig:
         cmd.append("--pdeathsig=TERM")  # the uid change cleared the harness's own
     return cmd + ["--"]
+
+
+_USER_BINARIES = {}
+
+
+def user_binary(path):
+    """`path`, or a copy the throw-away uid can run when the build tree is not reachable for it
+    (a checkout under /root). The programs link only system libraries."""
+    if os.geteuid() != 0:
+        return path
+    if path not in _USER_BINARIES:
+        prog = shutil.which(path) or path
+        probe = subprocess.run(user_prefix() + ["test", "-x", prog], capture_output=True)
+        if probe.returncode == 0:
+            _USER_BINARIES[path] = prog
+        else:
+            d = tempfile.mkdtemp(prefix="larafw-e2e-bin-")
+            atexit.register(shutil.rmtree, d, True)
+            os.chmod(d, 0o755)
+            copy = os.path.join(d, os.path.basename(prog))
+            shutil.copy2(prog, copy)
+            os.chmod(copy, 0o755)
+            _USER_BINARIES[path] = copy
+    return _USER_BINARIES[path]
 
 
 def give_to_user(path, mode):
@@ -175,6 +200,7 @@ class Sim:
                           faults=faults, firmware=firmware, fota_key=key, start=False)
         if self.user:
             self.h.prefix = user_prefix(pdeathsig=True)
+            self.h.binary = user_binary(self.h.binary)
             give_to_user(self.h.workdir, 0o755)
         self.dir = self.h.workdir
         self.uart = self.h.uart_path
@@ -222,8 +248,8 @@ class Result:
 def larafw(port, *args, env=None, timeout=RUN_TIMEOUT, user=None):
     """Runs the larafw command on `port` (None: no -p); as the throw-away uid with user=True
     (default LARAFW_E2E_USER)."""
-    cmd = user_prefix() if (AS_USER if user is None else user) else []
-    cmd += [LARAFW]
+    as_user = AS_USER if user is None else user
+    cmd = user_prefix() + [user_binary(LARAFW)] if as_user else [LARAFW]
     if port:
         cmd += ["-p", port]
     cmd += list(args)

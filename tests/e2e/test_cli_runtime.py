@@ -64,7 +64,8 @@ def silent_pty(case):
 
 
 def spawn(port, *args, user=False):
-    cmd = (cli_env.user_prefix() if user else []) + [LARAFW, "-p", port] + list(args)
+    prog = [LARAFW] if not user else cli_env.user_prefix() + [cli_env.user_binary(LARAFW)]
+    cmd = prog + ["-p", port] + list(args)
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True)
 
