@@ -258,8 +258,8 @@ static const char *result_advice(int code)
 static int interrupted(struct lfw_session *s, const char *step, int code)
 {
     enum lfw_cli_cmd cmd = s->opts->cmd;
-    bool update = cmd == LFW_CMD_FOAT || cmd == LFW_CMD_PUSH || cmd == LFW_CMD_INSTALL ||
-                  cmd == LFW_CMD_FOTA;
+    bool update =
+        cmd == LFW_CMD_FOAT || cmd == LFW_CMD_PUSH || cmd == LFW_CMD_INSTALL || cmd == LFW_CMD_FOTA;
     if (s->phase < 0 && !update)
         return lfw_session_error(s, LFW_EXIT_IO, code, "%s: interrupted", step);
     if (s->phase < 0)
