@@ -194,7 +194,7 @@ class TestSignals(unittest.TestCase):
                         proc.communicate()
                 self.assertEqual(rc, 3, err)
                 self.assertIn("interrupted", err)
-                self.assertLess(took, 3, err)
+                self.assertLess(took, 5, err)  # was 10 to 20 s, or never
 
     def test_sigterm_during_install_leaves_it_running(self):
         # a slow clock keeps the install going for a while; SIGTERM ends larafw at once and
@@ -213,7 +213,7 @@ class TestSignals(unittest.TestCase):
                 proc.kill()
                 proc.communicate()
         self.assertEqual(rc, 3, err)
-        self.assertLess(took, 3, err)
+        self.assertLess(took, 5, err)  # was 10 to 20 s, or never
         self.assertIn("goes on with the install by itself", err)
         self.assertEqual(json.loads(out.splitlines()[-1])["event"], "error")
 
@@ -223,15 +223,26 @@ class TestSignals(unittest.TestCase):
         wait_until(updated, timeout=120, what="the install to end by itself")
 
     def test_timeout_command_ends_a_run(self):
-        # `timeout 2 larafw …` (SIGTERM) on a module that never answers
+        # `timeout 8 larafw …` (SIGTERM after 8 s) on a module that never answers: each AT
+        # command waited its 10 s and the signal did nothing
         master, path = silent_pty(self)
         t0 = time.monotonic()
-        r = subprocess.run(["timeout", "2", LARAFW, "-p", path, "info"], capture_output=True,
-                           text=True, timeout=60)
-        self.assertEqual(r.returncode, 124, r.stderr)  # timeout's status: it had to signal
-        self.assertLess(time.monotonic() - t0, 2 + 3, r.stderr)
-        self.assertIn("interrupted", r.stderr)
-
+        proc = subprocess.Popen(["timeout", "8", LARAFW, "-p", path, "info"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            seen = b""
+            while b"AT" not in seen:  # larafw runs (its handler is set) and waits
+                r, _, _ = select.select([master], [], [], 30)
+                self.assertTrue(r, "larafw wrote nothing")
+                seen += os.read(master, 1024)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, 124, err)  # timeout's status: it had to signal
+        self.assertLess(time.monotonic() - t0, 8 + 3, err)
+        self.assertIn("interrupted", err)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
