@@ -157,6 +157,11 @@ void sim_timer_cancel(struct sim *s, unsigned id);
  * fires at the next loop turn. For periodic steps that must not drift: schedule step k at
  * start + k * period instead of "now + period". */
 unsigned sim_timer_add_at(struct sim *s, uint64_t due_ms, sim_timer_fn fn, void *arg);
+/* Host host_ms → module milliseconds, for timeouts a library counts in host time (libcurl,
+ * libcoap): at least 1 when host_ms > 0, UINT64_MAX when it does not fit. */
+uint64_t sim_clock_module_ms(const struct sim *s, uint64_t host_ms);
+/* Host monotonic nanoseconds (for libraries that time in host time). */
+uint64_t sim_host_ns(void);
 
 /* ---- interfaces (sim_uart.c) -----------------------------------------------------------
  * Output is queued and, with --pace, drained no faster than the interface's rate. */
@@ -201,6 +206,11 @@ struct sim_cmd {
     const char *name; /* as in sim_at_cmd.name */
     int (*fn)(struct sim *s, enum sim_if iface, const struct sim_at_cmd *cmd);
 };
+/* True when parameter i is present, an unquoted integer in [lo, hi] (sim_dispatch.c). */
+bool sim_param_num(const struct sim_at_cmd *c, int i, long long lo, long long hi);
+/* Copies quoted string parameter p into dst: SIM_RES_OK, SIM_RES_CME(SIM_CME_BAD_PARAMS) when
+ * absent or unquoted, SIM_RES_CME(SIM_CME_TEXT_TOO_LONG) when it does not fit in cap. */
+int sim_param_str(char *dst, size_t cap, const struct sim_at_param *p);
 /* Tables, each ended by {NULL, NULL}. */
 extern const struct sim_cmd sim_cmds_basic[];
 extern const struct sim_cmd sim_cmds_files[];
@@ -225,6 +235,14 @@ void sim_path(const struct sim *s, const char *rel, char *buf, size_t len);
 bool sim_file_name_ok(const char *name);
 /* Re-reads DIR/image.bin's version record into s->fw (after an install or at power-up). */
 int sim_firmware_refresh(struct sim *s);
+
+/* ---- key=value records (sim_record.c) ---------------------------------------------------
+ * Called for each "key=value" line of a record in order (val NULL for a line without '=');
+ * returns 0 to go on, anything else to stop the read with that value. */
+typedef int (*sim_record_fn)(void *ud, const char *key, const char *val, unsigned lineno);
+/* Reads the record DIR/rel ('#' comment and empty lines skipped). Returns 0, what `fn`
+ * stopped with, or -1 with errno (ENOENT: no such record) when the file cannot be read. */
+int sim_record_read(const struct sim *s, const char *rel, sim_record_fn fn, void *ud);
 
 /* ---- faults (sim_fault.c) ----------------------------------------------------------- */
 struct sim_faults {

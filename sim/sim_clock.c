@@ -83,6 +83,16 @@ int64_t sim_clock_host_ns(const struct sim *s, uint64_t module_ms)
     return (int64_t)ns;
 }
 
+uint64_t sim_clock_module_ms(const struct sim *s, uint64_t host_ms)
+{
+    /* module time runs 1/time_scale as fast as host time */
+    double module_ms = (double)host_ms / (s->time_scale > 0 ? s->time_scale : 1.0);
+    uint64_t m = module_ms > 1e15 ? UINT64_MAX : (uint64_t)module_ms;
+    if (host_ms > 0 && m == 0)
+        m = 1;
+    return m;
+}
+
 unsigned sim_timer_add(struct sim *s, uint64_t delay_ms, sim_timer_fn fn, void *arg)
 {
     uint64_t now = sim_now_ms(s);

@@ -12,13 +12,6 @@
 
 #define SIM_MANUFACTURER "u-blox"
 
-/* True when parameter i is a present, unquoted integer in [lo, hi]. */
-static bool sim_num(const struct sim_at_cmd *c, int i, long long lo, long long hi)
-{
-    return i < c->nparams && c->p[i].present && c->p[i].is_num && c->p[i].num >= lo &&
-           c->p[i].num <= hi;
-}
-
 static bool sim_text_ok(const char *t)
 {
     for (; *t; t++) {
@@ -84,7 +77,7 @@ static int sim_cmd_cgmr(struct sim *s, enum sim_if iface, const struct sim_at_cm
 
 static int sim_cmd_cgsn(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
-    if (c->type == SIM_AT_SET && c->nparams == 1 && sim_num(c, 0, 0, 1)) {
+    if (c->type == SIM_AT_SET && c->nparams == 1 && sim_param_num(c, 0, 0, 1)) {
         if (c->p[0].num == 1)
             sim_line(s, iface, "+CGSN: \"%s\"", s->st.imei);
         else
@@ -130,7 +123,7 @@ static int sim_cmd_cmee(struct sim *s, enum sim_if iface, const struct sim_at_cm
             s->cmee = 0;
             return SIM_RES_OK;
         }
-        if (c->nparams != 1 || !sim_num(c, 0, 0, 2))
+        if (c->nparams != 1 || !sim_param_num(c, 0, 0, 2))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         s->cmee = (int)c->p[0].num;
         return SIM_RES_OK;
@@ -180,7 +173,7 @@ static int sim_cmd_ipr(struct sim *s, enum sim_if iface, const struct sim_at_cmd
     char list[128];
     switch (c->type) {
     case SIM_AT_SET: {
-        if (c->nparams < 1 || c->nparams > 1 || !sim_num(c, 0, 0, 4000000))
+        if (c->nparams < 1 || c->nparams > 1 || !sim_param_num(c, 0, 0, 4000000))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         uint32_t rate = (uint32_t)c->p[0].num;
         bool known = false;
@@ -224,9 +217,9 @@ static int sim_cmd_cfun(struct sim *s, enum sim_if iface, const struct sim_at_cm
 {
     switch (c->type) {
     case SIM_AT_SET: {
-        if (c->nparams < 1 || c->nparams > 2 || !sim_num(c, 0, 0, 16))
+        if (c->nparams < 1 || c->nparams > 2 || !sim_param_num(c, 0, 0, 16))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-        if (c->nparams == 2 && c->p[1].present && !sim_num(c, 1, 0, 1))
+        if (c->nparams == 2 && c->p[1].present && !sim_param_num(c, 1, 0, 1))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         int fun = (int)c->p[0].num;
         if (fun == 15 || fun == 16) {
@@ -326,7 +319,7 @@ static int sim_cmd_umnoprof(struct sim *s, enum sim_if iface, const struct sim_a
 {
     switch (c->type) {
     case SIM_AT_SET: {
-        if (c->nparams < 1 || c->nparams > 2 || !sim_num(c, 0, 0, 999))
+        if (c->nparams < 1 || c->nparams > 2 || !sim_param_num(c, 0, 0, 999))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         bool known = false;
         for (size_t i = 0; i < sizeof sim_mno_profiles / sizeof sim_mno_profiles[0]; i++)
@@ -358,7 +351,7 @@ static int sim_cmd_cgdcont(struct sim *s, enum sim_if iface, const struct sim_at
 {
     switch (c->type) {
     case SIM_AT_SET: {
-        if (c->nparams < 1 || !sim_num(c, 0, 1, SIM_CONTEXTS))
+        if (c->nparams < 1 || !sim_param_num(c, 0, 1, SIM_CONTEXTS))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         int cid = (int)c->p[0].num;
         if (c->nparams == 1) { /* undefine the context */
@@ -415,9 +408,9 @@ static int sim_cmd_cedrxs(struct sim *s, enum sim_if iface, const struct sim_at_
             s->st.edrx_mode = 0;
             return sim_state_save(s) == 0 ? SIM_RES_OK : SIM_RES_CME(SIM_CME_UNKNOWN);
         }
-        if (c->nparams > 3 || !sim_num(c, 0, 0, 3))
+        if (c->nparams > 3 || !sim_param_num(c, 0, 0, 3))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-        if (c->nparams >= 2 && c->p[1].present && !sim_num(c, 1, 4, 5))
+        if (c->nparams >= 2 && c->p[1].present && !sim_param_num(c, 1, 4, 5))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS); /* 4 = E-UTRAN */
         if (c->nparams == 3 && c->p[2].present) {
             if (!sim_edrx_value_ok(c->p[2].str))
@@ -464,7 +457,7 @@ static int sim_cmd_ubandmask(struct sim *s, enum sim_if iface, const struct sim_
     switch (c->type) {
     case SIM_AT_SET: {
         uint64_t m0 = 0, m1 = 0;
-        if (c->nparams < 2 || c->nparams > 3 || !sim_num(c, 0, 0, 0) || !sim_u64(&c->p[1], &m0))
+        if (c->nparams < 2 || c->nparams > 3 || !sim_param_num(c, 0, 0, 0) || !sim_u64(&c->p[1], &m0))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         if (c->nparams == 3 && !sim_u64(&c->p[2], &m1))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);

@@ -5,6 +5,7 @@
 #include "sim_net.h"
 #include "sim_lwm2m.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct sim_cmd *const sim_tables[] = {
@@ -25,6 +26,22 @@ static const struct sim_cmd *sim_cmd_find(const char *name)
         }
     }
     return NULL;
+}
+
+bool sim_param_num(const struct sim_at_cmd *c, int i, long long lo, long long hi)
+{
+    return i < c->nparams && c->p[i].present && c->p[i].is_num && c->p[i].num >= lo &&
+           c->p[i].num <= hi;
+}
+
+int sim_param_str(char *dst, size_t cap, const struct sim_at_param *p)
+{
+    if (!p->present || !p->quoted)
+        return SIM_RES_CME(SIM_CME_BAD_PARAMS);
+    if (strlen(p->str) >= cap)
+        return SIM_RES_CME(SIM_CME_TEXT_TOO_LONG);
+    snprintf(dst, cap, "%s", p->str);
+    return SIM_RES_OK;
 }
 
 /* Prints the final result code for a handler's return value. */

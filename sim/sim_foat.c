@@ -100,17 +100,8 @@ static int sim_foat_block(void *user, uint32_t index, const uint8_t *data, size_
         f->blocks_1k++;
     else
         f->blocks_128++;
-    const uint8_t *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t n = write(f->fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        left -= (size_t)n;
-    }
+    if (pkg_write_all(f->fd, data, len) != 0)
+        return -1;
     size_t hdr = pkg_header_encoded_size();
     if (f->total == 0 && f->head_len < hdr && hdr <= sizeof f->head) {
         size_t take = hdr - f->head_len;

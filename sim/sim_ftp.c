@@ -56,16 +56,6 @@ static const char *sim_ftp_host(void)
     return sim_ftp_g.use_name ? sim_ftp_g.name : sim_ftp_g.ip;
 }
 
-static int sim_ftp_str(char *dst, size_t cap, const struct sim_at_param *p)
-{
-    if (!p->present || !p->quoted)
-        return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    if (strlen(p->str) >= cap)
-        return SIM_RES_CME(SIM_CME_TEXT_TOO_LONG);
-    snprintf(dst, cap, "%s", p->str);
-    return SIM_RES_OK;
-}
-
 static int sim_cmd_uftp(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
     struct sim_ftp *f = &sim_ftp_g;
@@ -97,20 +87,20 @@ static int sim_cmd_uftp(struct sim *s, enum sim_if iface, const struct sim_at_cm
     case 0:
         if (reset)
             f->ip[0] = '\0';
-        else if ((res = sim_ftp_str(f->ip, sizeof f->ip, v)) == SIM_RES_OK)
+        else if ((res = sim_param_str(f->ip, sizeof f->ip, v)) == SIM_RES_OK)
             f->use_name = false;
         break;
     case 1:
         if (reset)
             f->name[0] = '\0';
-        else if ((res = sim_ftp_str(f->name, sizeof f->name, v)) == SIM_RES_OK)
+        else if ((res = sim_param_str(f->name, sizeof f->name, v)) == SIM_RES_OK)
             f->use_name = true;
         break;
     case 2:
-        res = reset ? (f->user[0] = '\0', SIM_RES_OK) : sim_ftp_str(f->user, sizeof f->user, v);
+        res = reset ? (f->user[0] = '\0', SIM_RES_OK) : sim_param_str(f->user, sizeof f->user, v);
         break;
     case 3:
-        res = reset ? (f->pass[0] = '\0', SIM_RES_OK) : sim_ftp_str(f->pass, sizeof f->pass, v);
+        res = reset ? (f->pass[0] = '\0', SIM_RES_OK) : sim_param_str(f->pass, sizeof f->pass, v);
         break;
     case 5:
         if (reset)

@@ -86,16 +86,6 @@ static void sim_http_read(struct sim *s, enum sim_if iface, int id, int op)
     }
 }
 
-static int sim_http_str(char *dst, size_t cap, const struct sim_at_param *p)
-{
-    if (!p->present || !p->quoted)
-        return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    if (strlen(p->str) >= cap)
-        return SIM_RES_CME(SIM_CME_TEXT_TOO_LONG);
-    snprintf(dst, cap, "%s", p->str);
-    return SIM_RES_OK;
-}
-
 static int sim_cmd_uhttp(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
     sim_net_check_boot(s);
@@ -134,18 +124,18 @@ static int sim_cmd_uhttp(struct sim *s, enum sim_if iface, const struct sim_at_c
     int res = SIM_RES_OK;
     switch (op) {
     case 0:
-        if ((res = sim_http_str(h->ip, sizeof h->ip, v)) == SIM_RES_OK)
+        if ((res = sim_param_str(h->ip, sizeof h->ip, v)) == SIM_RES_OK)
             h->use_name = false;
         break;
     case 1:
-        if ((res = sim_http_str(h->name, sizeof h->name, v)) == SIM_RES_OK)
+        if ((res = sim_param_str(h->name, sizeof h->name, v)) == SIM_RES_OK)
             h->use_name = true;
         break;
     case 2:
-        res = sim_http_str(h->user, sizeof h->user, v);
+        res = sim_param_str(h->user, sizeof h->user, v);
         break;
     case 3:
-        res = sim_http_str(h->pass, sizeof h->pass, v);
+        res = sim_param_str(h->pass, sizeof h->pass, v);
         break;
     case 4:
         if (!v->is_num || (v->num != 0 && v->num != 1))

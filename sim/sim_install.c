@@ -222,24 +222,7 @@ int sim_install_read_header(const struct sim *s, const char *rel, struct pkg_hea
 {
     char path[PATH_MAX];
     sim_path(s, rel, path, sizeof path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return PKG_E_IO;
-    uint8_t buf[2048];
-    size_t want = pkg_header_encoded_size();
-    if (want > sizeof buf)
-        want = sizeof buf;
-    size_t got = 0;
-    while (got < want) {
-        ssize_t n = read(fd, buf + got, want - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    int rc = pkg_header_parse(buf, got, h);
+    int rc = pkg_header_read_file(path, h, NULL);
     return rc == PKG_E_SIZE ? PKG_E_MAGIC : rc; /* shorter than a header: not a package */
 }
 
@@ -251,16 +234,7 @@ static bool sim_inst_flash_write(struct sim *s, const uint8_t *buf, size_t len, 
     struct sim_install *in = s->install;
     if (sim_fault_flash_write(s, SIM_PH_INSTALL, pct))
         return false;
-    while (len > 0) {
-        ssize_t n = write(in->out_fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return true;
+    return pkg_write_all(in->out_fd, buf, len) == 0;
 }
 
 static void sim_inst_boot_window(struct sim *s, bool writing)

@@ -592,10 +592,7 @@ int sim_lwm2m_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *t
     coap_ticks(&now);
     unsigned host_ms = coap_io_prepare_epoll(c->ctx, now);
     if (host_ms > 0) {
-        double module_ms = (double)host_ms / (s->time_scale > 0 ? s->time_scale : 1.0);
-        uint64_t m = module_ms > 1e15 ? UINT64_MAX : (uint64_t)module_ms;
-        if (m == 0)
-            m = 1;
+        uint64_t m = sim_clock_module_ms(s, host_ms);
         if (m < *timeout_module_ms)
             *timeout_module_ms = m;
     }

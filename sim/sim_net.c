@@ -74,13 +74,6 @@ struct sim_net {
 
 static struct sim_net sim_net_g = {.part_fd = -1};
 
-static uint64_t sim_net_host_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void sim_net_set_ca_file(const char *path)
 {
     sim_net_g.ca_file = path;
@@ -204,16 +197,9 @@ static size_t sim_net_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
         keep = n->fetched < n->drop_at ? (size_t)(n->drop_at - n->fetched) : 0;
         cut = true;
     }
-    size_t done = 0;
-    while (done < keep) {
-        ssize_t w = write(n->part_fd, ptr + done, keep - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            n->storage_failed = true;
-            return 0;
-        }
-        done += (size_t)w;
+    if (pkg_write_all(n->part_fd, ptr, keep) != 0) {
+        n->storage_failed = true;
+        return 0;
     }
     n->offset += keep;
     n->fetched += keep;
@@ -293,7 +279,7 @@ static int sim_net_timer_cb(CURLM *multi, long timeout_ms, void *ud)
         return 0;
     }
     n->timer_armed = true;
-    n->timer_due_ns = sim_net_host_ns() + (uint64_t)timeout_ms * 1000000ull;
+    n->timer_due_ns = sim_host_ns() + (uint64_t)timeout_ms * 1000000ull;
     return 0;
 }
 
@@ -704,13 +690,9 @@ int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *tim
         k++;
     }
     if (n->timer_armed) {
-        uint64_t now = sim_net_host_ns();
+        uint64_t now = sim_host_ns();
         uint64_t host_ms = n->timer_due_ns > now ? (n->timer_due_ns - now + 999999u) / 1000000u : 0;
-        /* module time runs 1/time_scale as fast as host time */
-        double module_ms = (double)host_ms / (s->time_scale > 0 ? s->time_scale : 1.0);
-        uint64_t m = module_ms > 1e15 ? UINT64_MAX : (uint64_t)module_ms;
-        if (host_ms > 0 && m == 0)
-            m = 1;
+        uint64_t m = sim_clock_module_ms(s, host_ms);
         if (m < *timeout_module_ms)
             *timeout_module_ms = m;
     }
@@ -736,7 +718,7 @@ void sim_net_service(struct sim *s, const struct pollfd *fds, int nfds)
             ev |= CURL_CSELECT_ERR;
         curl_multi_socket_action(n->multi, fds[i].fd, ev, &running);
     }
-    if (n->timer_armed && sim_net_host_ns() >= n->timer_due_ns) {
+    if (n->timer_armed && sim_host_ns() >= n->timer_due_ns) {
         n->timer_armed = false;
         curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }

@@ -5,7 +5,6 @@
  *                  faults, checkpoints, the package's arrival in the FOTA area
  * sim_net_store.c  the partial package's resume record in the state directory, MD5 of a file
  * sim_net_at.c     error class/code table, URLs, password redaction of the report
- * sim_md5.c        MD5 (RFC 1321)
  * sim_ftp.c        AT+UFTP, AT+UFTPC, AT+UFTPER
  * sim_http.c       AT+UHTTP, AT+UHTTPC, AT+UHTTPER
  * (sim_ufota.c uses the engine for the uFOTA package download, kind SIM_DL_LWM2M.)

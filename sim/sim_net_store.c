@@ -2,10 +2,10 @@
  * DIR/netdl (key=value text, written atomically) and the partial package DIR/fota/.net.part
  * (durable up to the record's `stored`), and the MD5 of a stored package. */
 #define _GNU_SOURCE
-#include "sim_md5.h"
 #include "sim_net.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,39 +55,41 @@ int sim_net_rec_save(struct sim *s, const struct sim_net_record *r)
     return sim_atomic_write(s, SIM_NET_RECORD_REL, buf, (size_t)n);
 }
 
+struct sim_net_rec_reader {
+    struct sim_net_record *r;
+    bool have_url, have_kind;
+};
+
+static int sim_net_rec_line(void *ud, const char *k, const char *v, unsigned lineno)
+{
+    (void)lineno;
+    struct sim_net_rec_reader *rd = ud;
+    struct sim_net_record *r = rd->r;
+    if (!v)
+        return 0;
+    if (strcmp(k, "kind") == 0) {
+        rd->have_kind = sim_net_kind_parse(v, &r->kind);
+    } else if (strcmp(k, "url") == 0) {
+        rd->have_url = snprintf(r->url, sizeof r->url, "%s", v) < (int)sizeof r->url;
+    } else if (strcmp(k, "name") == 0) {
+        snprintf(r->name, sizeof r->name, "%s", v);
+    } else if (strcmp(k, "total") == 0) {
+        r->total = strtoull(v, NULL, 10);
+    } else if (strcmp(k, "stored") == 0) {
+        r->stored = strtoull(v, NULL, 10);
+    } else if (strcmp(k, "etag") == 0) {
+        snprintf(r->etag, sizeof r->etag, "%s", v);
+    }
+    return 0;
+}
+
 void sim_net_rec_load(struct sim *s, struct sim_net_record *r)
 {
     memset(r, 0, sizeof *r);
-    char path[PATH_MAX];
-    sim_path(s, SIM_NET_RECORD_REL, path, sizeof path);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
+    struct sim_net_rec_reader rd = {r, false, false};
+    if (sim_record_read(s, SIM_NET_RECORD_REL, sim_net_rec_line, &rd) != 0)
         return;
-    char line[SIM_NET_URL_MAX + 64];
-    bool have_url = false, have_kind = false;
-    while (fgets(line, sizeof line, fp)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *eq = strchr(line, '=');
-        if (line[0] == '#' || !eq)
-            continue;
-        *eq = '\0';
-        const char *k = line, *v = eq + 1;
-        if (strcmp(k, "kind") == 0) {
-            have_kind = sim_net_kind_parse(v, &r->kind);
-        } else if (strcmp(k, "url") == 0) {
-            have_url = snprintf(r->url, sizeof r->url, "%s", v) < (int)sizeof r->url;
-        } else if (strcmp(k, "name") == 0) {
-            snprintf(r->name, sizeof r->name, "%s", v);
-        } else if (strcmp(k, "total") == 0) {
-            r->total = strtoull(v, NULL, 10);
-        } else if (strcmp(k, "stored") == 0) {
-            r->stored = strtoull(v, NULL, 10);
-        } else if (strcmp(k, "etag") == 0) {
-            snprintf(r->etag, sizeof r->etag, "%s", v);
-        }
-    }
-    fclose(fp);
-    r->valid = have_url && have_kind && sim_file_name_ok(r->name);
+    r->valid = rd.have_url && rd.have_kind && sim_file_name_ok(r->name);
 }
 
 void sim_net_unlink(struct sim *s, const char *rel)
@@ -115,24 +117,30 @@ bool sim_net_partial(struct sim *s, const char *url)
 
 int sim_net_md5_file(int fd, char hex[33])
 {
-    struct sim_md5 m;
-    sim_md5_init(&m);
-    unsigned char buf[65536];
     if (lseek(fd, 0, SEEK_SET) != 0)
         return -1;
-    for (;;) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return -1;
+    int rc = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1 ? 0 : -1;
+    unsigned char buf[65536];
+    while (rc == 0) {
         ssize_t r = read(fd, buf, sizeof buf);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
+        if (r <= 0) {
+            rc = r < 0 ? -1 : rc;
             break;
-        sim_md5_update(&m, buf, (size_t)r);
+        }
+        if (EVP_DigestUpdate(ctx, buf, (size_t)r) != 1)
+            rc = -1;
     }
-    uint8_t md[SIM_MD5_LEN];
-    sim_md5_final(&m, md);
-    for (unsigned i = 0; i < SIM_MD5_LEN; i++)
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    if (rc == 0 && (EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != 16))
+        rc = -1;
+    EVP_MD_CTX_free(ctx);
+    for (unsigned i = 0; rc == 0 && i < len; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    return 0;
+    return rc;
 }

@@ -16,8 +16,6 @@
 #define SIM_FACTORY_IPR 115200u
 
 /* ---- clock (sim_clock.c) ---- */
-/* Host monotonic nanoseconds. */
-uint64_t sim_host_ns(void);
 /* Starts the virtual clock: module time continues from s->clock_offset_ms. */
 void sim_clock_start(struct sim *s);
 /* Freeze module time while the simulator works, thaw it when it waits again: the

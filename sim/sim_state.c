@@ -66,22 +66,6 @@ static int sim_fsync_dir_of(const char *path)
     return rc;
 }
 
-static int sim_write_all(int fd, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* The temporary twin of `path`: "<dir>/.<name>.tmp". The leading dot keeps it apart from
  * every name the AT interface can create (sim_file_name_ok) and marks it as stale garbage
  * for sim_state_clean_tmp() after a power cut. 0, or -1 with errno. */
@@ -107,7 +91,7 @@ static int sim_atomic_write_path(const char *path, const void *buf, size_t len, 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
-    if (sim_write_all(fd, buf, len) != 0 || (sync && fsync(fd) != 0)) {
+    if (pkg_write_all(fd, buf, len) != 0 || (sync && fsync(fd) != 0)) {
         int e = errno;
         close(fd);
         (void)unlink(tmp);
@@ -155,7 +139,7 @@ static int sim_copy_in(struct sim *s, const char *src, const char *rel)
         ssize_t r = read(in, buf, sizeof buf);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0 || (r > 0 && sim_write_all(out, buf, (size_t)r) != 0)) {
+        if (r < 0 || (r > 0 && pkg_write_all(out, buf, (size_t)r) != 0)) {
             rc = -1;
             break;
         }
@@ -337,26 +321,40 @@ static int sim_field_set(struct sim *s, const struct sim_field *f, const char *v
     return -1;
 }
 
-/* Reads a small file whole; NULL on error. */
-static char *sim_read_text(const char *path, size_t max)
+struct sim_state_reader {
+    struct sim *s;
+    const char *path;
+};
+
+/* One line of DIR/state: "product=" or a field of the table; -1 stops the load. */
+static int sim_state_line(void *ud, const char *key, const char *val, unsigned lineno)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = malloc(max + 1);
-    if (!buf) {
-        fclose(fp);
-        return NULL;
+    struct sim_state_reader *r = ud;
+    if (!val) {
+        fprintf(stderr, "larafw-sim: %s:%u: no '='\n", r->path, lineno);
+        return 1;
     }
-    size_t n = fread(buf, 1, max, fp);
-    bool bad = ferror(fp) || !feof(fp);
-    fclose(fp);
-    if (bad) {
-        free(buf);
-        return NULL;
+    if (strcmp(key, "product") == 0) {
+        const struct sim_product *p = sim_product_find(val);
+        if (!p) {
+            fprintf(stderr, "larafw-sim: %s: unknown product %s\n", r->path, val);
+            return 1;
+        }
+        r->s->product = p;
+        return 0;
     }
-    buf[n] = '\0';
-    return buf;
+    const struct sim_field *f = NULL;
+    for (size_t i = 0; i < SIM_FIELD_COUNT; i++) {
+        if (strcmp(sim_fields[i].key, key) == 0)
+            f = &sim_fields[i];
+    }
+    if (!f)
+        return 0; /* a later version's field: ignored */
+    if (sim_field_set(r->s, f, val) != 0) {
+        fprintf(stderr, "larafw-sim: %s:%u: bad value for %s\n", r->path, lineno, key);
+        return 1;
+    }
+    return 0;
 }
 
 int sim_state_load(struct sim *s)
@@ -364,55 +362,17 @@ int sim_state_load(struct sim *s)
     char path[PATH_MAX];
     sim_path(s, SIM_STATE_FILE, path, sizeof path);
     sim_state_defaults(s);
-    char *text = sim_read_text(path, 65536);
-    if (!text) {
+    struct sim_state_reader r = {s, path};
+    int rc = sim_record_read(s, SIM_STATE_FILE, sim_state_line, &r);
+    if (rc < 0) {
         if (errno == ENOENT)
             return 0; /* an image without a state file: factory NVM */
         fprintf(stderr, "larafw-sim: reading %s: %s\n", path, strerror(errno));
         return -1;
     }
-    int rc = 0;
-    unsigned lineno = 0;
-    for (char *line = text, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        char *eq = strchr(line, '=');
-        if (!eq) {
-            fprintf(stderr, "larafw-sim: %s:%u: no '='\n", path, lineno);
-            rc = -1;
-            break;
-        }
-        *eq = '\0';
-        const char *key = line, *val = eq + 1;
-        if (strcmp(key, "product") == 0) {
-            const struct sim_product *p = sim_product_find(val);
-            if (!p) {
-                fprintf(stderr, "larafw-sim: %s: unknown product %s\n", path, val);
-                rc = -1;
-                break;
-            }
-            s->product = p;
-            continue;
-        }
-        const struct sim_field *f = NULL;
-        for (size_t i = 0; i < SIM_FIELD_COUNT; i++) {
-            if (strcmp(sim_fields[i].key, key) == 0)
-                f = &sim_fields[i];
-        }
-        if (!f)
-            continue; /* a later version's field: ignored */
-        if (sim_field_set(s, f, val) != 0) {
-            fprintf(stderr, "larafw-sim: %s:%u: bad value for %s\n", path, lineno, key);
-            rc = -1;
-            break;
-        }
-    }
-    free(text);
-    if (rc == 0 && (s->st.fw_phase < SIM_FW_NORMAL || s->st.fw_phase > SIM_FW_BRICKED)) {
+    if (rc > 0)
+        return -1; /* sim_state_line said why */
+    if ((s->st.fw_phase < SIM_FW_NORMAL || s->st.fw_phase > SIM_FW_BRICKED)) {
         fprintf(stderr, "larafw-sim: %s: bad fw_phase\n", path);
         rc = -1;
     }

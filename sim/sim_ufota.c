@@ -135,39 +135,34 @@ static void sim_uf_save(struct sim *s)
         fprintf(stderr, "larafw-sim: uFOTA state not saved\n");
 }
 
+static int sim_uf_line(void *ud, const char *k, const char *v, unsigned lineno)
+{
+    (void)lineno;
+    struct sim_ufota *u = ud;
+    if (!v)
+        return 0;
+    if (strcmp(k, "phase") == 0 && atoi(v) >= 0 && atoi(v) <= SIM_UF_UPDATING)
+        u->phase = (enum sim_uf_phase)atoi(v);
+    else if (strcmp(k, "result") == 0)
+        u->result = atoi(v);
+    else if (strcmp(k, "lifetime") == 0 && strtoul(v, NULL, 10) > 0)
+        u->lifetime = (uint32_t)strtoul(v, NULL, 10);
+    else if (strcmp(k, "mode") == 0)
+        u->mode = atoi(v);
+    else if (strcmp(k, "mno_before") == 0)
+        u->mno_before = atoi(v);
+    else if (strcmp(k, "uri") == 0)
+        snprintf(u->uri, sizeof u->uri, "%s", v);
+    else if (strcmp(k, "name") == 0)
+        snprintf(u->pkg_name, sizeof u->pkg_name, "%s", v);
+    else if (strcmp(k, "version") == 0)
+        snprintf(u->pkg_version, sizeof u->pkg_version, "%s", v);
+    return 0;
+}
+
 static void sim_uf_load(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
-    char path[PATH_MAX];
-    sim_path(s, sim_uf_rel, path, sizeof path);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[600];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *v = strchr(line, '=');
-        if (!v)
-            continue;
-        *v++ = '\0';
-        if (strcmp(line, "phase") == 0 && atoi(v) >= 0 && atoi(v) <= SIM_UF_UPDATING)
-            u->phase = (enum sim_uf_phase)atoi(v);
-        else if (strcmp(line, "result") == 0)
-            u->result = atoi(v);
-        else if (strcmp(line, "lifetime") == 0 && strtoul(v, NULL, 10) > 0)
-            u->lifetime = (uint32_t)strtoul(v, NULL, 10);
-        else if (strcmp(line, "mode") == 0)
-            u->mode = atoi(v);
-        else if (strcmp(line, "mno_before") == 0)
-            u->mno_before = atoi(v);
-        else if (strcmp(line, "uri") == 0)
-            snprintf(u->uri, sizeof u->uri, "%s", v);
-        else if (strcmp(line, "name") == 0)
-            snprintf(u->pkg_name, sizeof u->pkg_name, "%s", v);
-        else if (strcmp(line, "version") == 0)
-            snprintf(u->pkg_version, sizeof u->pkg_version, "%s", v);
-    }
-    fclose(f);
+    (void)sim_record_read(s, sim_uf_rel, sim_uf_line, &sim_uf);
 }
 
 /* ---- object 5 ------------------------------------------------------------------------------ */

@@ -49,17 +49,11 @@ void sim_ufota_urc_lwm2m(struct sim *s, const char *fmt, ...)
         sim_urc(s, sim_urc_lwm2m_if, "+ULWM2MSTAT: %s", text);
 }
 
-static bool sim_p_num(const struct sim_at_cmd *c, int i, long long lo, long long hi)
-{
-    return i < c->nparams && c->p[i].present && c->p[i].is_num && c->p[i].num >= lo &&
-           c->p[i].num <= hi;
-}
-
 static int sim_cmd_ufotastat(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
     switch (c->type) {
     case SIM_AT_SET:
-        if (c->nparams != 1 || !sim_p_num(c, 0, 0, 1))
+        if (c->nparams != 1 || !sim_param_num(c, 0, 0, 1))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         sim_urc_fota_on = c->p[0].num == 1;
         sim_urc_fota_if = iface;
@@ -79,8 +73,8 @@ static int sim_cmd_ulwm2mstat(struct sim *s, enum sim_if iface, const struct sim
 {
     switch (c->type) {
     case SIM_AT_SET:
-        if (c->nparams < 1 || c->nparams > 2 || !sim_p_num(c, 0, 0, 1) ||
-            (c->nparams == 2 && !sim_p_num(c, 1, 0, 255)))
+        if (c->nparams < 1 || c->nparams > 2 || !sim_param_num(c, 0, 0, 1) ||
+            (c->nparams == 2 && !sim_param_num(c, 1, 0, 255)))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         sim_urc_lwm2m_on = c->p[0].num == 1;
         sim_urc_lwm2m_if = iface;
@@ -102,7 +96,7 @@ static int sim_cmd_ufota(struct sim *s, enum sim_if iface, const struct sim_at_c
 {
     switch (c->type) {
     case SIM_AT_SET:
-        if (c->nparams != 1 || !sim_p_num(c, 0, 0, 2))
+        if (c->nparams != 1 || !sim_param_num(c, 0, 0, 2))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         if (c->p[0].num == 0)
             return sim_ufota_cancel(s);
@@ -133,8 +127,8 @@ static int sim_cmd_ufotaconfig(struct sim *s, enum sim_if iface, const struct si
         return SIM_RES_CME(SIM_CME_NOT_SUPPORTED); /* §5.4: R6 "01B" only */
     switch (c->type) {
     case SIM_AT_SET:
-        if (c->nparams < 2 || c->nparams > 3 || !sim_p_num(c, 0, SIM_LWM2M_SSID, SIM_LWM2M_SSID) ||
-            !sim_p_num(c, 1, 0, 3) || (c->nparams == 3 && !sim_p_num(c, 2, 255, 255)))
+        if (c->nparams < 2 || c->nparams > 3 || !sim_param_num(c, 0, SIM_LWM2M_SSID, SIM_LWM2M_SSID) ||
+            !sim_param_num(c, 1, 0, 3) || (c->nparams == 3 && !sim_param_num(c, 2, 255, 255)))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         return sim_ufota_config(s, (int)c->p[1].num);
     case SIM_AT_READ:
@@ -156,7 +150,7 @@ static int sim_cmd_ufotaack(struct sim *s, enum sim_if iface, const struct sim_a
         sim_line(s, iface, "+UFOTAACK: (0-86400)");
         return SIM_RES_OK;
     }
-    if (c->type != SIM_AT_SET || c->nparams != 1 || !sim_p_num(c, 0, 0, 86400))
+    if (c->type != SIM_AT_SET || c->nparams != 1 || !sim_param_num(c, 0, 0, 86400))
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
     return sim_ufota_ack(s, (long)c->p[0].num);
 }
