@@ -211,10 +211,7 @@ bool sim_param_num(const struct sim_at_cmd *c, int i, long long lo, long long hi
 /* Copies quoted string parameter p into dst: SIM_RES_OK, SIM_RES_CME(SIM_CME_BAD_PARAMS) when
  * absent or unquoted, SIM_RES_CME(SIM_CME_TEXT_TOO_LONG) when it does not fit in cap. */
 int sim_param_str(char *dst, size_t cap, const struct sim_at_param *p);
-/* Tables, each ended by {NULL, NULL}. */
-extern const struct sim_cmd sim_cmds_basic[];
-extern const struct sim_cmd sim_cmds_files[];
-extern const struct sim_cmd sim_cmds_update[];  /* +UFWUPD, +UFWINSTALL (sim_foat/install) */
+/* Each part lists its commands in a table ended by {NULL, NULL} (struct sim_part). */
 
 /* ---- persistence (sim_state.c) ---------------------------------------------------------
  * DIR/state         key=value text of struct sim_state
@@ -267,21 +264,58 @@ size_t sim_fault_line(struct sim *s, uint8_t *buf, size_t len);
 /* ---- report (sim_report.c): --report FILE, JSON timeline ------------------------------ */
 void sim_report(struct sim *s, const char *kind, const char *fmt, ...) SIM_PRINTF(3, 4);
 
-/* ---- power (sim_main.c) --------------------------------------------------------------- */
-/* A module reset: volatile settings back to defaults, raw handlers cleared, timers dropped,
- * then the power-up sequence (which resumes an interrupted install). */
+/* ---- power (sim_power.c) -------------------------------------------------------------- */
+/* A module reset: every part's reset hook, timers dropped, then the power-up sequence (every
+ * part's power_up hook; the install part resumes an interrupted install). */
 void sim_reboot(struct sim *s);
 
-/* ---- updates (sim_foat.c, sim_install.c) ---------------------------------------------- */
-/* Called at every power-up after the state is loaded: resumes an install (§3.1.2, §4.3.1.3). */
-void sim_update_power_up(struct sim *s);
-/* Starts validation + install of a package at DIR/rel. Output goes to the interfaces the
- * method prescribes (FOAT: primary UART at 115200; FOTA: +UFWINSTALL's port). */
-void sim_install_start(struct sim *s, enum sim_install_method m, const char *rel);
-/* Final code (> 100, Appendix A) of the last validation/install, kept across power cycles in
- * DIR/install.result (for uFOTA's /5/0/5 Update Result after the reboot); 0 if none.
- * *method (may be NULL) gets the method that produced it. (sim_install.c) */
-int sim_install_last_result(const struct sim *s, enum sim_install_method *method);
+/* ---- parts (sim_part.c walks them; the table itself is in sim_parts.c) -----------------
+ * A part is one feature of the module: its AT commands, the state it keeps under `struct sim`
+ * (allocated by init, freed by fini) and the hooks the platform calls. Every hook may be NULL.
+ * sim/README.md says how to add a command or a part. */
+struct pollfd;
+struct sim_part {
+    const char *name; /* "ftp", "ufota" … (reports) */
+    /* AT commands, ended by {NULL, NULL}; NULL: none */
+    const struct sim_cmd *cmds;
+    /* allocates the part's state under s (process start). 0, or -1 with errno */
+    int (*init)(struct sim *s);
+    void (*fini)(struct sim *s);
+    /* a module reset (AT+CFUN=15, the end of an install): drop the part's volatile work */
+    void (*reset)(struct sim *s);
+    /* every power-up after the state is loaded, in table order (a process start too) */
+    void (*power_up)(struct sim *s);
+    /* clean power-off (SIGTERM): nothing may be needed for consistency on disk */
+    void (*power_down)(struct sim *s);
+    /* the main loop: sockets to watch (at most fds_max) and the host-time deadline, then the
+     * poll() result of those entries (n may be 0 on a timeout) */
+    int fds_max;
+    int (*poll_setup)(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms);
+    void (*service)(struct sim *s, const struct pollfd *fds, int n);
+    /* hides secrets in a printable command line before it reaches the report */
+    void (*redact)(char *line);
+    /* updates: the download kind whose packages this part fetches (SIM_DL_NONE: none), the
+     * install methods it starts (bits 1u << SIM_INSTALL_*), whether the host may install a
+     * package of that download with AT+UFWINSTALL (NULL: yes), and the final code of an
+     * install it started or of its package (Appendix A) */
+    enum sim_download download;
+    unsigned installs;
+    bool (*host_may_install)(const struct sim *s);
+    void (*install_result)(struct sim *s, enum sim_install_method m, int code);
+};
+
+/* Sets up a module object: zeroes *s, factory values of the platform, every part's init.
+ * The caller then fills dir/product/time_scale and calls sim_power_up. 0, or -1 (stderr).
+ * (sim_parts.c) */
+int sim_init(struct sim *s);
+/* Frees what sim_init and the parts allocated (a module in a test process). */
+void sim_fini(struct sim *s);
+/* Gives the final code of an install to the part that started it (m) and to the part whose
+ * download brought the package (st.fota_pkg_source). */
+void sim_parts_install_result(struct sim *s, enum sim_install_method m, int code);
+/* May the host install the pending FOTA package (AT+UFWINSTALL)? Asks the part whose
+ * download brought it. */
+bool sim_parts_host_may_install(const struct sim *s);
 
 struct sim_port {
     bool present;
@@ -296,7 +330,6 @@ struct sim_port {
     bool line_overflow;
     uint8_t *out;      /* output queue */
     size_t out_len, out_cap;
-    uint64_t out_credit_ns; /* pacing */
     /* platform (sim_uart.c) */
     int slave_fd;            /* kept open so that the pty never hangs up between hosts */
     double pace_out_credit;  /* --pace: bytes that may leave now */
@@ -320,9 +353,15 @@ struct sim_timer {
 };
 #define SIM_TIMERS_MAX 64
 
-struct sim_foat;    /* sim_foat.c */
-struct sim_install; /* sim_install.c */
-struct sim_dwn;     /* sim_files.c */
+/* Each part's state, private to its files. */
+struct sim_foat;    /* update/sim_foat.c */
+struct sim_install; /* update/sim_install.c */
+struct sim_dwn;     /* platform/sim_files.c, while a +UDWNFILE runs */
+struct sim_net;     /* net/sim_net.c, the download engine */
+struct sim_ftp;     /* net/sim_ftp.c */
+struct sim_http;    /* net/sim_http.c */
+struct sim_lwm2m;   /* lwm2m/sim_lwm2m.c */
+struct sim_ufota;   /* ufota/sim_ufota.c */
 
 struct sim {
     const struct sim_product *product;
@@ -349,9 +388,15 @@ struct sim {
     struct sim_faults faults;
     const char *report_path;
 
+    const struct sim_part *const *parts; /* NULL-terminated (sim_init) */
     struct sim_foat *foat;
     struct sim_install *install;
     struct sim_dwn *dwn;
+    struct sim_net *net;
+    struct sim_ftp *ftp;
+    struct sim_http *http;
+    struct sim_lwm2m *lwm2m;
+    struct sim_ufota *ufota;
 
     /* platform (sim_main.c, sim_report.c) */
     int report_fd;        /* -1 without --report */
@@ -359,6 +404,7 @@ struct sim {
     unsigned report_seq;  /* events written */
     bool report_failed;   /* a write failed once: stop reporting, say so on stderr */
     int cfun;             /* +CFUN power mode (volatile: 1 after every power-up) */
+    bool bricked_announced; /* "bricked" printed once (sim_announce) */
     /* tests and fuzzing (never set by larafw-sim itself) */
     void (*out_hook)(struct sim *s, enum sim_if iface, const void *buf, size_t len);
     bool no_fsync;        /* atomic writes without fsync: fast, still rename-atomic */

@@ -479,7 +479,7 @@ static int sim_cmd_ubandmask(struct sim *s, enum sim_if iface, const struct sim_
     }
 }
 
-const struct sim_cmd sim_cmds_basic[] = {
+static const struct sim_cmd sim_basic_cmds[] = {
     {"E", sim_cmd_e},
     {"I", sim_cmd_i},
     {"Z", sim_cmd_profile},
@@ -504,4 +504,10 @@ const struct sim_cmd sim_cmds_basic[] = {
     {"+CEDRXS", sim_cmd_cedrxs},
     {"+UBANDMASK", sim_cmd_ubandmask},
     {NULL, NULL},
+};
+
+/* V.250 basics, identification, +CMEE, +IPR, +CFUN and the NVM settings (Table 6). */
+const struct sim_part sim_part_basic = {
+    .name = "basic",
+    .cmds = sim_basic_cmds,
 };

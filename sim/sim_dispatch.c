@@ -1,32 +1,10 @@
-/* Command dispatch: parse a line, find its handler in the command tables, print the final
+/* Command dispatch: parse a line, find its handler in the parts' command tables, print the final
  * result code the handler asks for. Unknown commands and syntax errors answer "ERROR", as a
  * LARA-R6 does whatever +CMEE says (docs/simulator.md). */
 #include "sim_platform.h"
-#include "sim_net.h"
-#include "sim_lwm2m.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const struct sim_cmd *const sim_tables[] = {
-    sim_cmds_basic,
-    sim_cmds_files,
-    sim_cmds_update,
-    sim_cmds_ftp,  /* sim_ftp.c */
-    sim_cmds_http, /* sim_http.c */
-    sim_cmds_ufota, /* sim_ufota_cmd.c */
-};
-
-static const struct sim_cmd *sim_cmd_find(const char *name)
-{
-    for (size_t t = 0; t < sizeof sim_tables / sizeof sim_tables[0]; t++) {
-        for (const struct sim_cmd *c = sim_tables[t]; c->name; c++) {
-            if (strcmp(c->name, name) == 0)
-                return c;
-        }
-    }
-    return NULL;
-}
 
 bool sim_param_num(const struct sim_at_cmd *c, int i, long long lo, long long hi)
 {
@@ -76,7 +54,7 @@ void sim_dispatch_line(struct sim *s, enum sim_if iface, const char *line, size_
         shown[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
     }
     shown[k] = '\0';
-    sim_net_redact(shown); /* no password in the report */
+    sim_parts_redact(s, shown); /* no password in the report */
     if (start == len) {
         sim_report(s, "note", "%s: line without AT ignored", sim_if_name(iface));
         return;
@@ -92,7 +70,7 @@ void sim_dispatch_line(struct sim *s, enum sim_if iface, const char *line, size_
         sim_ok(s, iface);
         return;
     }
-    const struct sim_cmd *c = sim_cmd_find(cmd.name);
+    const struct sim_cmd *c = sim_parts_cmd_find(s, cmd.name);
     if (!c) {
         sim_error(s, iface);
         return;

@@ -286,7 +286,8 @@ static void sim_dwn_free(struct sim *s)
     s->dwn = NULL;
 }
 
-void sim_files_abort(struct sim *s)
+/* Abandons a +UDWNFILE in progress (reset, power-off): nothing is stored. */
+static void sim_files_abort(struct sim *s)
 {
     if (!s->dwn)
         return;
@@ -432,10 +433,20 @@ static int sim_cmd_udwnfile(struct sim *s, enum sim_if iface, const struct sim_a
     return SIM_RES_PENDING;
 }
 
-const struct sim_cmd sim_cmds_files[] = {
+static const struct sim_cmd sim_files_cmds[] = {
     {"+ULSTFILE", sim_cmd_ulstfile},
     {"+UDELFILE", sim_cmd_udelfile},
     {"+URDFILE", sim_cmd_urdfile},
     {"+UDWNFILE", sim_cmd_udwnfile},
     {NULL, NULL},
+};
+
+/* The file system as the AT interface sees it; a +UDWNFILE never survives a reset. */
+const struct sim_part sim_part_files = {
+    .name = "files",
+    .cmds = sim_files_cmds,
+    .fini = sim_files_abort,
+    .reset = sim_files_abort,
+    .power_down = sim_files_abort,
+    .download = SIM_DL_PUSH,
 };

@@ -286,8 +286,11 @@ static int sim_cmd_ufwupd(struct sim *s, enum sim_if iface, const struct sim_at_
     return SIM_RES_PENDING;
 }
 
-void sim_foat_power_up(struct sim *s)
+/* Power-up of the FOAT part: drops a half-received XMODEM package (§3.1.2). */
+static void sim_foat_power_up(struct sim *s)
 {
+    if (s->st.fw_phase == SIM_FW_BRICKED || sim_install_own_reset(s))
+        return;
     /* §3.1.2: a power loss during the download leaves the module in normal mode; there is no
      * resume, so what was received is dropped. sim_reboot() already cleared raw mode and
      * timers. */
@@ -305,8 +308,27 @@ void sim_foat_power_up(struct sim *s)
         sim_foat_unlink(s, sim_foat_upd_rel); /* not being installed: FOAT has no resume */
 }
 
-const struct sim_cmd sim_cmds_update[] = {
+static void sim_foat_fini(struct sim *s)
+{
+    if (!s->foat)
+        return;
+    if (s->foat->fd >= 0)
+        close(s->foat->fd);
+    free(s->foat);
+    s->foat = NULL;
+}
+
+static const struct sim_cmd sim_foat_cmds[] = {
     {"+UFWUPD", sim_cmd_ufwupd},
-    {"+UFWINSTALL", sim_cmd_ufwinstall},
     {NULL, NULL},
+};
+
+/* FOAT (§3): AT+UFWUPD=3 and the XMODEM download into DIR/foat.upd; installs with method FOAT. */
+const struct sim_part sim_part_foat = {
+    .name = "foat",
+    .cmds = sim_foat_cmds,
+    .fini = sim_foat_fini,
+    .power_up = sim_foat_power_up,
+    .download = SIM_DL_FOAT,
+    .installs = 1u << SIM_INSTALL_FOAT,
 };

@@ -16,6 +16,7 @@
 #include "sim_net.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* FTP internal error class: the note's cancel example "+UFTPER: 8,40" (§4.2.1.5). */
@@ -37,29 +38,27 @@ struct sim_ftp {
     int err_class, err_code; /* +UFTPER */
 };
 
-static struct sim_ftp sim_ftp_g;
-
 #define SIM_FTP_DEFAULT_PORT    21
 #define SIM_FTP_DEFAULT_TIMEOUT 30
 
-void sim_ftp_power_up(struct sim *s)
+/* Every power-up: the volatile profile takes its factory values (§4.2.1.1). */
+static void sim_ftp_power_up(struct sim *s)
 {
-    (void)s;
-    memset(&sim_ftp_g, 0, sizeof sim_ftp_g);
-    sim_ftp_g.port = SIM_FTP_DEFAULT_PORT;
-    sim_ftp_g.timeout_s = SIM_FTP_DEFAULT_TIMEOUT;
-    sim_ftp_g.passive = 0; /* factory: active; the note's example sets passive (§4.2.1.4) */
+    struct sim_ftp *f = s->ftp;
+    memset(f, 0, sizeof *f);
+    f->port = SIM_FTP_DEFAULT_PORT;
+    f->timeout_s = SIM_FTP_DEFAULT_TIMEOUT;
+    f->passive = 0; /* factory: active; the note's example sets passive (§4.2.1.4) */
 }
 
-static const char *sim_ftp_host(void)
+static const char *sim_ftp_host(const struct sim_ftp *f)
 {
-    return sim_ftp_g.use_name ? sim_ftp_g.name : sim_ftp_g.ip;
+    return f->use_name ? f->name : f->ip;
 }
 
 static int sim_cmd_uftp(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
-    struct sim_ftp *f = &sim_ftp_g;
-    sim_net_check_boot(s);
+    struct sim_ftp *f = s->ftp;
     if (c->type == SIM_AT_TEST) {
         sim_line(s, iface, "+UFTP: 0,1,2,3,5,6,7");
         return SIM_RES_OK;
@@ -134,36 +133,36 @@ static int sim_cmd_uftp(struct sim *s, enum sim_if iface, const struct sim_at_cm
     return res;
 }
 
-static void sim_ftp_set_error(const struct sim_net_result *r)
+static void sim_ftp_set_error(struct sim *s, const struct sim_net_result *r)
 {
-    sim_net_error_code(r, SIM_FTP_CLASS_INTERNAL, SIM_FTP_CLASS_PROTOCOL, &sim_ftp_g.err_class,
-                       &sim_ftp_g.err_code);
+    sim_net_error_code(r, SIM_FTP_CLASS_INTERNAL, SIM_FTP_CLASS_PROTOCOL, &s->ftp->err_class,
+                       &s->ftp->err_code);
 }
 
 static void sim_ftp_login_done(struct sim *s, const struct sim_net_job *job,
                                const struct sim_net_result *r)
 {
     (void)job;
-    sim_ftp_g.login_running = false;
-    sim_ftp_g.logged_in = r->err == SIM_NET_OK;
-    sim_ftp_set_error(r);
-    sim_urc(s, SIM_IF_UART, "+UUFTPCR: 1,%d", sim_ftp_g.logged_in ? 1 : 0);
+    s->ftp->login_running = false;
+    s->ftp->logged_in = r->err == SIM_NET_OK;
+    sim_ftp_set_error(s, r);
+    sim_urc(s, SIM_IF_UART, "+UUFTPCR: 1,%d", s->ftp->logged_in ? 1 : 0);
 }
 
 static void sim_ftp_fota_done(struct sim *s, const struct sim_net_job *job,
                               const struct sim_net_result *r)
 {
     (void)job;
-    sim_ftp_set_error(r);
+    sim_ftp_set_error(s, r);
     if (r->err == SIM_NET_OK)
         sim_urc(s, SIM_IF_UART, "+UUFTPCR: 100,1,\"%s\"", r->md5);
     else
         sim_urc(s, SIM_IF_UART, "+UUFTPCR: 100,0");
 }
 
-static void sim_ftp_job(struct sim_net_job *job, enum sim_net_op op)
+static void sim_ftp_job(struct sim *s, struct sim_net_job *job, enum sim_net_op op)
 {
-    struct sim_ftp *f = &sim_ftp_g;
+    struct sim_ftp *f = s->ftp;
     memset(job, 0, sizeof *job);
     job->op = op;
     job->kind = SIM_DL_FTP;
@@ -180,7 +179,7 @@ static void sim_ftp_logout_urc(struct sim *s, void *arg)
 
 static int sim_ftp_download(struct sim *s, const struct sim_at_cmd *c)
 {
-    struct sim_ftp *f = &sim_ftp_g;
+    struct sim_ftp *f = s->ftp;
     if (!s->product->ftp_http_fota)
         return SIM_RES_CME(SIM_CME_NOT_SUPPORTED); /* LARA-L6: §4.2.1 */
     if (c->nparams < 2 || c->nparams > 3 || !c->p[1].present || !c->p[1].quoted || !c->p[1].str[0])
@@ -200,14 +199,14 @@ static int sim_ftp_download(struct sim *s, const struct sim_at_cmd *c)
         sim_report(s, "compliance", "AT+UFTPC=100 while another firmware download runs (§6)");
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §6 Table 5 */
     }
-    if (sim_net_running() >= 0)
+    if (sim_net_running(s) >= 0)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* a login still runs */
     if (!f->logged_in)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §4.2.1.2: log in first */
     struct sim_net_job job;
-    sim_ftp_job(&job, SIM_NET_FOTA);
+    sim_ftp_job(s, &job, SIM_NET_FOTA);
     job.resume = status == 1;
-    if (sim_net_url(job.url, sizeof job.url, "ftp", sim_ftp_host(), f->port, c->p[1].str) != 0)
+    if (sim_net_url(job.url, sizeof job.url, "ftp", sim_ftp_host(f), f->port, c->p[1].str) != 0)
         return SIM_RES_CME(SIM_CME_TEXT_TOO_LONG);
     if (sim_net_start(s, &job, sim_ftp_fota_done) != 0)
         return SIM_RES_CME(SIM_CME_UNKNOWN);
@@ -217,8 +216,7 @@ static int sim_ftp_download(struct sim *s, const struct sim_at_cmd *c)
 static int sim_cmd_uftpc(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
     (void)iface;
-    struct sim_ftp *f = &sim_ftp_g;
-    sim_net_check_boot(s);
+    struct sim_ftp *f = s->ftp;
     if (c->type == SIM_AT_TEST) {
         sim_line(s, iface, "+UFTPC: (0,1,100)");
         return SIM_RES_OK;
@@ -237,13 +235,13 @@ static int sim_cmd_uftpc(struct sim *s, enum sim_if iface, const struct sim_at_c
     case 1: { /* login: a real connection and login to the server */
         if (c->nparams != 1)
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-        if (!sim_ftp_host()[0])
+        if (!sim_ftp_host(f)[0])
             return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
-        if (sim_net_running() >= 0)
+        if (sim_net_running(s) >= 0)
             return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* one transfer at a time */
         struct sim_net_job job;
-        sim_ftp_job(&job, SIM_NET_LOGIN);
-        if (sim_net_url(job.url, sizeof job.url, "ftp", sim_ftp_host(), f->port, "") != 0)
+        sim_ftp_job(s, &job, SIM_NET_LOGIN);
+        if (sim_net_url(job.url, sizeof job.url, "ftp", sim_ftp_host(f), f->port, "") != 0)
             return SIM_RES_CME(SIM_CME_TEXT_TOO_LONG);
         if (sim_net_start(s, &job, sim_ftp_login_done) != 0)
             return SIM_RES_CME(SIM_CME_UNKNOWN);
@@ -260,18 +258,40 @@ static int sim_cmd_uftpc(struct sim *s, enum sim_if iface, const struct sim_at_c
 
 static int sim_cmd_uftper(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
-    sim_net_check_boot(s);
     if (c->type == SIM_AT_TEST)
         return SIM_RES_OK;
     if (c->type != SIM_AT_ACTION)
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    sim_line(s, iface, "+UFTPER: %d,%d", sim_ftp_g.err_class, sim_ftp_g.err_code);
+    sim_line(s, iface, "+UFTPER: %d,%d", s->ftp->err_class, s->ftp->err_code);
     return SIM_RES_OK;
 }
 
-const struct sim_cmd sim_cmds_ftp[] = {
+static const struct sim_cmd sim_ftp_cmds[] = {
     {"+UFTP", sim_cmd_uftp},
     {"+UFTPC", sim_cmd_uftpc},
     {"+UFTPER", sim_cmd_uftper},
     {NULL, NULL},
+};
+
+static int sim_ftp_init(struct sim *s)
+{
+    s->ftp = calloc(1, sizeof *s->ftp);
+    return s->ftp ? 0 : -1;
+}
+
+static void sim_ftp_fini(struct sim *s)
+{
+    free(s->ftp);
+    s->ftp = NULL;
+}
+
+/* FOTA over FTP (§4.2.1): the volatile profile and the commands; transfers by sim_part_net. */
+const struct sim_part sim_part_ftp = {
+    .name = "ftp",
+    .cmds = sim_ftp_cmds,
+    .init = sim_ftp_init,
+    .fini = sim_ftp_fini,
+    .power_up = sim_ftp_power_up,
+    .redact = sim_net_redact,
+    .download = SIM_DL_FTP,
 };

@@ -14,6 +14,7 @@
 #include "sim_net.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SIM_HTTP_PROFILES 4
@@ -35,12 +36,14 @@ struct sim_http_profile {
     int err_class, err_code;     /* +UHTTPER */
 };
 
-static struct sim_http_profile sim_http_g[SIM_HTTP_PROFILES];
+struct sim_http {
+    struct sim_http_profile profile[SIM_HTTP_PROFILES];
+};
 
-void sim_http_power_up(struct sim *s)
+/* Every power-up: all profiles take their factory values (§4.2.2.1). */
+static void sim_http_power_up(struct sim *s)
 {
-    (void)s;
-    memset(sim_http_g, 0, sizeof sim_http_g);
+    memset(s->http, 0, sizeof *s->http);
 }
 
 static long sim_http_port(const struct sim_http_profile *h)
@@ -57,7 +60,7 @@ static int sim_http_profile_id(const struct sim_at_param *p)
 
 static void sim_http_read(struct sim *s, enum sim_if iface, int id, int op)
 {
-    const struct sim_http_profile *h = &sim_http_g[id];
+    const struct sim_http_profile *h = &s->http->profile[id];
     switch (op) {
     case 0:
         sim_line(s, iface, "+UHTTP: %d,0,\"%s\"", id, h->ip);
@@ -88,7 +91,6 @@ static void sim_http_read(struct sim *s, enum sim_if iface, int id, int op)
 
 static int sim_cmd_uhttp(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
-    sim_net_check_boot(s);
     if (c->type == SIM_AT_TEST) {
         sim_line(s, iface, "+UHTTP: (0-3),(0-6)");
         return SIM_RES_OK;
@@ -99,7 +101,7 @@ static int sim_cmd_uhttp(struct sim *s, enum sim_if iface, const struct sim_at_c
     int id = sim_http_profile_id(&c->p[0]);
     if (id < 0)
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    struct sim_http_profile *h = &sim_http_g[id];
+    struct sim_http_profile *h = &s->http->profile[id];
     if (c->nparams == 1) { /* reset the profile */
         if (s->download == SIM_DL_HTTP)
             return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
@@ -163,7 +165,7 @@ static int sim_cmd_uhttp(struct sim *s, enum sim_if iface, const struct sim_at_c
 static void sim_http_fota_done(struct sim *s, const struct sim_net_job *job,
                                const struct sim_net_result *r)
 {
-    struct sim_http_profile *h = &sim_http_g[job->profile];
+    struct sim_http_profile *h = &s->http->profile[job->profile];
     sim_net_error_code(r, SIM_HTTP_CLASS_INTERNAL, SIM_HTTP_CLASS_PROTOCOL, &h->err_class,
                        &h->err_code);
     if (r->err == SIM_NET_OK)
@@ -175,7 +177,6 @@ static void sim_http_fota_done(struct sim *s, const struct sim_net_job *job,
 
 static int sim_cmd_uhttpc(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
-    sim_net_check_boot(s);
     if (c->type == SIM_AT_TEST) {
         sim_line(s, iface, "+UHTTPC: (0-3),(100)");
         return SIM_RES_OK;
@@ -196,9 +197,9 @@ static int sim_cmd_uhttpc(struct sim *s, enum sim_if iface, const struct sim_at_
                    id);
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* §6 Table 5 */
     }
-    if (sim_net_running() >= 0)
+    if (sim_net_running(s) >= 0)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* an FTP login still runs */
-    struct sim_http_profile *h = &sim_http_g[id];
+    struct sim_http_profile *h = &s->http->profile[id];
     const char *host = h->use_name ? h->name : h->ip;
     if (!host[0])
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED); /* no server configured */
@@ -221,7 +222,6 @@ static int sim_cmd_uhttpc(struct sim *s, enum sim_if iface, const struct sim_at_
 
 static int sim_cmd_uhttper(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
 {
-    sim_net_check_boot(s);
     if (c->type == SIM_AT_TEST)
         return SIM_RES_OK;
     if (c->type != SIM_AT_SET || c->nparams != 1)
@@ -229,13 +229,36 @@ static int sim_cmd_uhttper(struct sim *s, enum sim_if iface, const struct sim_at
     int id = sim_http_profile_id(&c->p[0]);
     if (id < 0)
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    sim_line(s, iface, "+UHTTPER: %d,%d,%d", id, sim_http_g[id].err_class, sim_http_g[id].err_code);
+    sim_line(s, iface, "+UHTTPER: %d,%d,%d", id, s->http->profile[id].err_class, s->http->profile[id].err_code);
     return SIM_RES_OK;
 }
 
-const struct sim_cmd sim_cmds_http[] = {
+static const struct sim_cmd sim_http_cmds[] = {
     {"+UHTTP", sim_cmd_uhttp},
     {"+UHTTPC", sim_cmd_uhttpc},
     {"+UHTTPER", sim_cmd_uhttper},
     {NULL, NULL},
+};
+
+static int sim_http_init(struct sim *s)
+{
+    s->http = calloc(1, sizeof *s->http);
+    return s->http ? 0 : -1;
+}
+
+static void sim_http_fini(struct sim *s)
+{
+    free(s->http);
+    s->http = NULL;
+}
+
+/* FOTA over HTTP(S) (§4.2.2): four volatile profiles and the commands; transfers by
+ * sim_part_net. (Its redact hook is the FTP part's: sim_net_redact covers both.) */
+const struct sim_part sim_part_http = {
+    .name = "http",
+    .cmds = sim_http_cmds,
+    .init = sim_http_init,
+    .fini = sim_http_fini,
+    .power_up = sim_http_power_up,
+    .download = SIM_DL_HTTP,
 };

@@ -199,7 +199,7 @@ void sim_inst_finish(struct sim *s, int code)
     int rlen = snprintf(result, sizeof result, "method=%d\ncode=%d\n", (int)in->method, code);
     if (sim_atomic_write(s, sim_result_rel, result, (size_t)rlen) != 0)
         fprintf(stderr, "larafw-sim: %s not written\n", sim_result_rel);
-    sim_ufota_install_result(s, in->method, code); /* object 5, §5.7.6 */
+    sim_parts_install_result(s, in->method, code); /* e.g. uFOTA's object 5, §5.7.6 */
     s->st.fw_phase = SIM_FW_NORMAL;
     s->st.boot_writing = false;
     s->st.install_pkg[0] = '\0';
@@ -412,7 +412,7 @@ static void sim_inst_after_reset(struct sim *s)
 {
     struct sim_install *in = s->install;
     sim_report(s, "update", "reset into update mode");
-    in->own_reset = true; /* sim_update_power_up leaves the request alone */
+    in->own_reset = true; /* the update parts' power-up leaves the request alone */
     sim_reboot(s);
     in->own_reset = false;
     sim_inst_enter_update_mode(s);
@@ -513,16 +513,33 @@ static void sim_inst_resume(struct sim *s)
     sim_inst_install_begin(s);
 }
 
-void sim_update_power_up(struct sim *s)
+bool sim_install_own_reset(const struct sim *s)
 {
-    if (s->install && s->install->own_reset)
+    return s->install && s->install->own_reset;
+}
+
+void sim_install_fini(struct sim *s)
+{
+    if (!s->install)
+        return;
+    sim_inst_close_files(s->install);
+    free(s->install);
+    s->install = NULL;
+}
+
+/* Power-up of the install part: resumes an install a power cut interrupted (§3.1.2,
+ * §4.3.1.3), or finds the boot section half written. */
+void sim_install_power_up(struct sim *s)
+{
+    if (s->st.fw_phase == SIM_FW_BRICKED)
+        return;
+    if (sim_install_own_reset(s))
         return; /* our own reset into update mode: sim_inst_after_reset continues */
     if (s->install) {
         sim_inst_close_files(s->install);
         s->install->state = SIM_INST_IDLE;
         s->install->timer = 0;
     }
-    sim_foat_power_up(s);
     switch (s->st.fw_phase) {
     case SIM_FW_NORMAL:
         /* A power cut during validation wrote nothing: old firmware, normal mode (§3.1.2). */

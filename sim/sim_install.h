@@ -110,6 +110,9 @@ void sim_inst_finish(struct sim *s, int code);
 void sim_inst_persist_install(struct sim *s);
 /* Opens the payload and DIR/image.new and schedules the install steps. */
 void sim_inst_install_begin(struct sim *s);
+/* The install part's hooks (sim_install_cmd.c lists them). */
+void sim_install_power_up(struct sim *s);
+void sim_install_fini(struct sim *s);
 /* Validation (sim_install_validate.c): the first step, and each timer step after it. */
 void sim_inst_validate_begin(struct sim *s);
 void sim_inst_validate_step(struct sim *s);

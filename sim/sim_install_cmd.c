@@ -7,7 +7,7 @@
  *   <urc_enable>  0/1: URCs of an install triggered by uFOTA (§5.2); default unchanged.
  */
 #define _GNU_SOURCE
-#include "sim_update.h"
+#include "sim_install.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,7 +54,7 @@ static int sim_install_port(const struct sim_at_param *p, enum sim_if *out)
     return -1;
 }
 
-int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim_at_cmd *cmd)
+static int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim_at_cmd *cmd)
 {
     if (cmd->type == SIM_AT_TEST) {
         sim_line(s, iface,
@@ -96,7 +96,7 @@ int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim_at_cmd
          * package is waiting (or only an LwM2M one the host may not install, §5.7.1); with
          * one it installs it like any other call. */
         if (!s->st.fota_pkg_present ||
-            (s->st.fota_pkg_source == SIM_DL_LWM2M && !sim_ufota_host_install_ok(s))) {
+            !sim_parts_host_may_install(s)) {
             (void)sim_state_save(s);
             return SIM_RES_OK;
         }
@@ -104,7 +104,7 @@ int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim_at_cmd
     /* §4.3: only a package downloaded by +UDWNFILE "FOAT", FTP or HTTP; not one from LwM2M,
      * not while a download (§6) or another update runs. */
     if (!s->st.fota_pkg_present ||
-        (s->st.fota_pkg_source == SIM_DL_LWM2M && !sim_ufota_host_install_ok(s)) ||
+        !sim_parts_host_may_install(s) ||
         s->download != SIM_DL_NONE || sim_install_busy(s))
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
 
@@ -193,3 +193,18 @@ void sim_install_apply_items(struct sim *s, const struct pkg_header *h)
         sim_report(s, "update", "mno profile %u updated%s", (unsigned)h->mno[i],
                    (int)h->mno[i] == s->st.mno_profile ? " (selected)" : "");
 }
+
+static const struct sim_cmd sim_install_cmds[] = {
+    {"+UFWINSTALL", sim_cmd_ufwinstall},
+    {NULL, NULL},
+};
+
+/* The install engine (§4.3) and AT+UFWINSTALL, which installs the pending FOTA package with
+ * method FOTA. */
+const struct sim_part sim_part_install = {
+    .name = "install",
+    .cmds = sim_install_cmds,
+    .fini = sim_install_fini,
+    .power_up = sim_install_power_up,
+    .installs = 1u << SIM_INSTALL_FOTA,
+};

@@ -1,6 +1,6 @@
 /* The module's LwM2M 1.0 client over CoAP/UDP (optionally DTLS-PSK) with libcoap3 (§5.1, §5.6).
  *
- * One libcoap context for the process. It has
+ * One libcoap context per module (s->lwm2m, made at the first power-up). It has
  *   - a listening endpoint on --lwm2m-port (UDP, or DTLS with the PSK when the server URI is
  *     coaps://): peers such as libcoap's coap-client reach the objects there;
  *   - per power-up, a client session to --lwm2m-server: Register (POST /rd?ep=…&lt=…&lwm2m=1.0
@@ -12,12 +12,12 @@
  * The ppoll() loop watches libcoap's epoll fd and calls coap_io_process(COAP_IO_NO_WAIT). */
 #define _GNU_SOURCE
 #include "sim_lwm2m_coap.h"
-#include "sim_update.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,45 +25,11 @@
 
 #define SIM_LWM2M_START_MS 10000 /* power-up → network attached → client starts (§5.1) */
 
-struct sim_lwm2m_client {
-    /* options */
-    bool have_server;
-    bool dtls;
-    char host[128];
-    uint16_t server_port;
-    char psk_id[128];
-    uint8_t psk_key[64];
-    size_t psk_key_len;
-    bool have_port;
-    uint16_t listen_port;
-
-    /* process lifetime */
-    bool inited;
-    coap_context_t *ctx;
-    coap_endpoint_t *ep;
-    uint16_t local_port;
-
-    /* per power-up */
-    uint32_t boot;
-    bool boot_known;
-    coap_session_t *session;
-    enum sim_lwm2m_reg reg;
-    bool started_once; /* sim_ufota_client_started() called this power-up */
-    char location[64]; /* "rd/xyz" */
-    uint8_t token[8];
-    size_t token_len;
-    enum { SIM_REQ_NONE, SIM_REQ_REGISTER, SIM_REQ_UPDATE, SIM_REQ_DEREGISTER } pending;
-    unsigned start_timer, update_timer;
-    struct sim *s;
-};
-
-static struct sim_lwm2m_client sim_lwm2m_g;
-
 /* ---- options -------------------------------------------------------------------------------- */
 
-int sim_lwm2m_opt_server(const char *uri, char *err, size_t errlen)
+int sim_lwm2m_opt_server(struct sim *s, const char *uri, char *err, size_t errlen)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     const char *p;
     if (strncmp(uri, "coap://", 7) == 0) {
         p = uri + 7;
@@ -97,9 +63,9 @@ int sim_lwm2m_opt_server(const char *uri, char *err, size_t errlen)
     return 0;
 }
 
-int sim_lwm2m_opt_psk_identity(const char *id, char *err, size_t errlen)
+int sim_lwm2m_opt_psk_identity(struct sim *s, const char *id, char *err, size_t errlen)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (!*id || strlen(id) >= sizeof c->psk_id) {
         snprintf(err, errlen, "--psk-identity: 1..%zu characters", sizeof c->psk_id - 1);
         return -1;
@@ -108,9 +74,9 @@ int sim_lwm2m_opt_psk_identity(const char *id, char *err, size_t errlen)
     return 0;
 }
 
-int sim_lwm2m_opt_psk_key(const char *hex, char *err, size_t errlen)
+int sim_lwm2m_opt_psk_key(struct sim *s, const char *hex, char *err, size_t errlen)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     size_t n = strlen(hex);
     if (n == 0 || n % 2 || n / 2 > sizeof c->psk_key) {
         snprintf(err, errlen, "--psk-key: 1..%zu bytes as hex digits", sizeof c->psk_key);
@@ -128,7 +94,7 @@ int sim_lwm2m_opt_psk_key(const char *hex, char *err, size_t errlen)
     return 0;
 }
 
-int sim_lwm2m_opt_port(const char *port, char *err, size_t errlen)
+int sim_lwm2m_opt_port(struct sim *s, const char *port, char *err, size_t errlen)
 {
     char *end;
     long v = strtol(port, &end, 10);
@@ -136,14 +102,14 @@ int sim_lwm2m_opt_port(const char *port, char *err, size_t errlen)
         snprintf(err, errlen, "--lwm2m-port: expected 0..65535, not '%s'", port);
         return -1;
     }
-    sim_lwm2m_g.listen_port = (uint16_t)v;
-    sim_lwm2m_g.have_port = true;
+    s->lwm2m->listen_port = (uint16_t)v;
+    s->lwm2m->have_port = true;
     return 0;
 }
 
-int sim_lwm2m_opt_check(char *err, size_t errlen)
+int sim_lwm2m_opt_check(struct sim *s, char *err, size_t errlen)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (c->dtls && (!c->psk_id[0] || !c->psk_key_len)) {
         snprintf(err, errlen, "coaps:// needs --psk-identity and --psk-key");
         return -1;
@@ -161,16 +127,38 @@ int sim_lwm2m_opt_check(char *err, size_t errlen)
     return 0;
 }
 
-struct sim *sim_lwm2m_sim(void)
+struct sim *sim_lwm2m_sim(const coap_session_t *session)
 {
-    return sim_lwm2m_g.s;
+    return coap_get_app_data(coap_session_get_context(session));
+}
+
+void sim_lwm2m_set_app(struct sim *s, const struct sim_lwm2m_app *app)
+{
+    s->lwm2m->app = app;
+}
+
+static void sim_lwm2m_event(struct sim *s, enum sim_lwm2m_event ev)
+{
+    const struct sim_lwm2m_app *app = s->lwm2m->app;
+    if (app && app->event)
+        app->event(s, ev);
+}
+
+uint32_t sim_lwm2m_lifetime(const struct sim *s)
+{
+    return s->lwm2m->lifetime;
+}
+
+void sim_lwm2m_set_lifetime(struct sim *s, uint32_t lifetime)
+{
+    s->lwm2m->lifetime = lifetime;
 }
 
 /* ---- registration --------------------------------------------------------------------------- */
 
-enum sim_lwm2m_reg sim_lwm2m_reg_state(void)
+enum sim_lwm2m_reg sim_lwm2m_reg_state(const struct sim *s)
 {
-    return sim_lwm2m_g.reg;
+    return s->lwm2m->reg;
 }
 
 static void sim_lwm2m_update_timer(struct sim *s, void *arg);
@@ -178,10 +166,10 @@ static void sim_lwm2m_retry_register(struct sim *s);
 
 static void sim_lwm2m_arm_update(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     sim_timer_cancel(s, c->update_timer);
     /* the update goes out a little before the lifetime ends (OMA: "before expiry") */
-    uint64_t lt_ms = (uint64_t)sim_lwm2m_lifetime() * 1000u;
+    uint64_t lt_ms = (uint64_t)sim_lwm2m_lifetime(s) * 1000u;
     c->update_timer =
         sim_timer_add(s, lt_ms > 10000 ? lt_ms - lt_ms / 20 : lt_ms, sim_lwm2m_update_timer, NULL);
 }
@@ -190,7 +178,7 @@ static void sim_lwm2m_arm_update(struct sim *s)
 static int sim_lwm2m_send(struct sim *s, coap_pdu_code_t code, bool to_rd, bool with_lt,
                           const char *payload)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (!c->session)
         return -1;
     coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, code, coap_new_message_id(c->session),
@@ -221,7 +209,7 @@ static int sim_lwm2m_send(struct sim *s, coap_pdu_code_t code, bool to_rd, bool 
                             coap_new_optlist(COAP_OPTION_URI_QUERY, strlen(q), (uint8_t *)q));
     }
     if (with_lt) {
-        snprintf(q, sizeof q, "lt=%u", (unsigned)sim_lwm2m_lifetime());
+        snprintf(q, sizeof q, "lt=%u", (unsigned)sim_lwm2m_lifetime(s));
         coap_insert_optlist(&opts,
                             coap_new_optlist(COAP_OPTION_URI_QUERY, strlen(q), (uint8_t *)q));
     }
@@ -263,23 +251,23 @@ static void sim_lwm2m_links(char *out, size_t len)
 
 static int sim_lwm2m_send_register(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     char links[256];
     sim_lwm2m_links(links, sizeof links);
     c->pending = SIM_REQ_REGISTER;
     c->reg = SIM_REG_PENDING;
     sim_report(s, "lwm2m", "register to %s:%u as urn:imei:%s, lifetime %u", c->host,
-               (unsigned)c->server_port, s->st.imei, (unsigned)sim_lwm2m_lifetime());
+               (unsigned)c->server_port, s->st.imei, (unsigned)sim_lwm2m_lifetime(s));
     return sim_lwm2m_send(s, COAP_REQUEST_CODE_POST, true, true, links);
 }
 
 void sim_lwm2m_update(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (c->reg != SIM_REG_DONE || c->pending != SIM_REQ_NONE)
         return;
     c->pending = SIM_REQ_UPDATE;
-    sim_report(s, "lwm2m", "registration update, lifetime %u", (unsigned)sim_lwm2m_lifetime());
+    sim_report(s, "lwm2m", "registration update, lifetime %u", (unsigned)sim_lwm2m_lifetime(s));
     if (sim_lwm2m_send(s, COAP_REQUEST_CODE_POST, false, true, NULL) != 0)
         c->pending = SIM_REQ_NONE;
     sim_lwm2m_arm_update(s);
@@ -288,8 +276,8 @@ void sim_lwm2m_update(struct sim *s)
 static void sim_lwm2m_update_timer(struct sim *s, void *arg)
 {
     (void)arg;
-    sim_lwm2m_g.update_timer = 0;
-    if (sim_lwm2m_g.pending != SIM_REQ_NONE) {
+    s->lwm2m->update_timer = 0;
+    if (s->lwm2m->pending != SIM_REQ_NONE) {
         sim_lwm2m_arm_update(s);
         return;
     }
@@ -301,8 +289,8 @@ static coap_response_t sim_lwm2m_response(coap_session_t *session, const coap_pd
 {
     (void)sent;
     (void)mid;
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
-    struct sim *s = c->s;
+    struct sim *s = sim_lwm2m_sim(session);
+    struct sim_lwm2m *c = s->lwm2m;
     if (session != c->session || !received)
         return COAP_RESPONSE_OK;
     coap_bin_const_t tok = coap_pdu_get_token(received);
@@ -340,11 +328,11 @@ static coap_response_t sim_lwm2m_response(coap_session_t *session, const coap_pd
         }
         c->reg = SIM_REG_DONE;
         sim_report(s, "lwm2m", "registered: /%s", c->location);
-        sim_ufota_urc_lwm2m(s, "1,%d,3", SIM_LWM2M_SSID);
+        sim_lwm2m_event(s, SIM_LWM2M_EV_REGISTERED);
         sim_lwm2m_arm_update(s);
         if (!c->started_once) {
             c->started_once = true;
-            sim_ufota_client_started(s);
+            sim_lwm2m_event(s, SIM_LWM2M_EV_UP);
         }
         break;
     case SIM_REQ_UPDATE:
@@ -370,7 +358,7 @@ static void sim_lwm2m_start(struct sim *s, void *arg);
  * register again a minute later. */
 static void sim_lwm2m_retry_register(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     c->reg = SIM_REG_OFF;
     c->pending = SIM_REQ_NONE;
     sim_timer_cancel(s, c->start_timer);
@@ -381,18 +369,19 @@ static void sim_lwm2m_nack(coap_session_t *session, const coap_pdu_t *sent,
                            const coap_nack_reason_t reason, const coap_mid_t mid)
 {
     (void)mid;
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim *s = sim_lwm2m_sim(session);
+    struct sim_lwm2m *c = s->lwm2m;
     if (session != c->session || !sent || c->pending == SIM_REQ_NONE)
         return;
     coap_bin_const_t tok = coap_pdu_get_token(sent);
     if (tok.length != c->token_len || memcmp(tok.s, c->token, tok.length) != 0)
         return;
-    sim_report(c->s, "lwm2m", "no answer from the server (reason %d)", (int)reason);
+    sim_report(s, "lwm2m", "no answer from the server (reason %d)", (int)reason);
     if (c->pending == SIM_REQ_DEREGISTER) {
         c->pending = SIM_REQ_NONE;
         return;
     }
-    sim_lwm2m_retry_register(c->s);
+    sim_lwm2m_retry_register(s);
 }
 
 /* ---- life cycle ----------------------------------------------------------------------------- */
@@ -414,10 +403,10 @@ static int sim_lwm2m_resolve(const char *host, uint16_t port, coap_address_t *ou
     return 0;
 }
 
-/* The context and the listening endpoint: once per process. */
-static int sim_lwm2m_init(struct sim *s)
+/* The context and the listening endpoint: once per module. */
+static int sim_lwm2m_ctx_init(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (c->inited)
         return c->ctx ? 0 : -1;
     c->inited = true;
@@ -428,6 +417,7 @@ static int sim_lwm2m_init(struct sim *s)
     c->ctx = coap_new_context(NULL);
     if (!c->ctx)
         return -1;
+    coap_set_app_data(c->ctx, s);
     coap_context_set_block_mode(c->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
     coap_register_response_handler(c->ctx, sim_lwm2m_response);
     coap_register_nack_handler(c->ctx, sim_lwm2m_nack);
@@ -464,7 +454,7 @@ static int sim_lwm2m_init(struct sim *s)
 
 static void sim_lwm2m_drop_session(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (c->session)
         coap_session_release(c->session);
     c->session = NULL;
@@ -477,15 +467,15 @@ static void sim_lwm2m_drop_session(struct sim *s)
 static void sim_lwm2m_start(struct sim *s, void *arg)
 {
     (void)arg;
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     c->start_timer = 0;
-    if (s->cfun != 1 || c->reg == SIM_REG_DEREG || sim_install_busy(s))
+    if (s->cfun != 1 || c->reg == SIM_REG_DEREG || (c->app && !c->app->may_start(s)))
         return; /* no network (AT+CFUN=0/4), or the module is in update mode */
-    sim_ufota_urc_fota(s, 3, 1, 0);
+    sim_lwm2m_event(s, SIM_LWM2M_EV_ATTACHED);
     if (!c->have_server) {
         /* only peers on --lwm2m-port: the client is up without a registration */
         c->started_once = true;
-        sim_ufota_client_started(s);
+        sim_lwm2m_event(s, SIM_LWM2M_EV_UP);
         return;
     }
     coap_address_t dst;
@@ -515,7 +505,7 @@ static void sim_lwm2m_start(struct sim *s, void *arg)
 
 int sim_lwm2m_deregister(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (!c->have_server || c->reg != SIM_REG_DONE)
         return -1;
     c->pending = SIM_REQ_DEREGISTER;
@@ -529,7 +519,7 @@ int sim_lwm2m_deregister(struct sim *s)
 
 int sim_lwm2m_register(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (!c->have_server || !c->ctx || c->reg == SIM_REG_PENDING || c->reg == SIM_REG_DONE)
         return -1;
     c->reg = SIM_REG_OFF;
@@ -540,7 +530,7 @@ int sim_lwm2m_register(struct sim *s)
 
 void sim_lwm2m_changed(struct sim *s, uint16_t obj, uint16_t inst, uint16_t res)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
+    struct sim_lwm2m *c = s->lwm2m;
     if (!c->ctx)
         return;
     char path[32];
@@ -555,36 +545,52 @@ void sim_lwm2m_changed(struct sim *s, uint16_t obj, uint16_t inst, uint16_t res)
         if (r)
             coap_resource_notify_observers(r, NULL);
     }
-    if (c->reg == SIM_REG_DONE && obj == 5 && res == 3)
-        sim_ufota_urc_lwm2m(s, "3,%d,/%u/%u/%u", SIM_LWM2M_SSID, obj, inst, res);
 }
 
-void sim_lwm2m_check_boot(struct sim *s)
+/* Every power-up: the session of the last power cycle is gone; the client starts again once
+ * the network is attached. */
+static void sim_lwm2m_power_up(struct sim *s)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
-    c->s = s;
-    if (c->boot_known && c->boot == s->st.boot_count)
-        return;
-    c->boot_known = true;
-    c->boot = s->st.boot_count;
-    sim_ufota_urc_reset(); /* §5.7.1: URCs off after every reboot */
-    if (sim_lwm2m_init(s) == 0)
+    struct sim_lwm2m *c = s->lwm2m;
+    if (sim_lwm2m_ctx_init(s) == 0)
         sim_lwm2m_drop_session(s);
     c->reg = SIM_REG_OFF;
     c->started_once = false;
     c->start_timer = 0; /* the reset dropped every timer */
     c->update_timer = 0;
-    sim_ufota_power_up(s);
     if (c->ctx)
         c->start_timer = sim_timer_add(s, SIM_LWM2M_START_MS, sim_lwm2m_start, NULL);
 }
 
+static int sim_lwm2m_init(struct sim *s)
+{
+    struct sim_lwm2m *c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    c->lifetime = SIM_LWM2M_FACTORY_LIFETIME;
+    c->pmin = 10;
+    c->pmax = 60;
+    c->disable_to = 86400;
+    s->lwm2m = c;
+    return 0;
+}
+
+static void sim_lwm2m_fini(struct sim *s)
+{
+    struct sim_lwm2m *c = s->lwm2m;
+    if (!c)
+        return;
+    if (c->ctx)
+        coap_free_context(c->ctx); /* sessions, endpoint and resources with it */
+    free(c);
+    s->lwm2m = NULL;
+}
+
 /* ---- main loop hooks ------------------------------------------------------------------------ */
 
-int sim_lwm2m_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)
+static int sim_lwm2m_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)
 {
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
-    sim_lwm2m_check_boot(s);
+    struct sim_lwm2m *c = s->lwm2m;
     if (!c->ctx || max < 1)
         return 0;
     int fd = coap_context_get_coap_fd(c->ctx);
@@ -604,13 +610,23 @@ int sim_lwm2m_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *t
     return 1;
 }
 
-void sim_lwm2m_service(struct sim *s, const struct pollfd *fds, int n)
+static void sim_lwm2m_service(struct sim *s, const struct pollfd *fds, int n)
 {
     (void)fds;
     (void)n;
-    struct sim_lwm2m_client *c = &sim_lwm2m_g;
-    sim_lwm2m_check_boot(s);
+    struct sim_lwm2m *c = s->lwm2m;
     if (!c->ctx)
         return;
     coap_io_process(c->ctx, COAP_IO_NO_WAIT);
 }
+
+/* The LwM2M client: no AT commands (uFOTA has them); its CoAP socket in the main loop. */
+const struct sim_part sim_part_lwm2m = {
+    .name = "lwm2m",
+    .init = sim_lwm2m_init,
+    .fini = sim_lwm2m_fini,
+    .power_up = sim_lwm2m_power_up,
+    .fds_max = SIM_LWM2M_FDS_MAX,
+    .poll_setup = sim_lwm2m_poll_setup,
+    .service = sim_lwm2m_service,
+};

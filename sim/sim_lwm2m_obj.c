@@ -2,10 +2,10 @@
  *   /0/10  security (minimal: server URI, bootstrap flag, mode, short server id)
  *   /1/10  server: short server id 721, lifetime (SRLT), default periods, binding "U"
  *   /3/0   device: manufacturer, model, serial (IMEI), firmware version, reboot
- *   /5/0   firmware update (sim_ufota.c owns its state)
+ *   /5/0   firmware update (the application, uFOTA, owns its values: struct sim_lwm2m_app)
  * Data decides: the resource table says which operations a resource allows and its type. */
 #define _GNU_SOURCE
-#include "sim_lwm2m.h"
+#include "sim_lwm2m_coap.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,11 +59,6 @@ const struct sim_lwm2m_res sim_lwm2m_resources[] = {
 #undef E
 const size_t sim_lwm2m_nresources = sizeof sim_lwm2m_resources / sizeof sim_lwm2m_resources[0];
 
-/* Writable server settings (volatile except the lifetime, which sim_ufota.c persists). */
-static int64_t sim_obj1_pmin = 10, sim_obj1_pmax = 60, sim_obj1_disable_to = 86400;
-static bool sim_obj1_storing;
-static char sim_obj1_binding[8] = "U";
-
 const struct sim_lwm2m_res *sim_lwm2m_res_find(uint16_t obj, uint16_t res)
 {
     for (size_t k = 0; k < sim_lwm2m_nresources; k++)
@@ -89,6 +84,10 @@ static void sim_val_str(struct sim_lwm2m_value *v, const char *s)
 /* Value of one readable resource. */
 static void sim_lwm2m_get(struct sim *s, const struct sim_lwm2m_res *r, struct sim_lwm2m_value *v)
 {
+    const struct sim_lwm2m *c = s->lwm2m;
+    struct sim_lwm2m_fw fw = {0, 0, "", "", ""};
+    if (r->obj == 5 && c->app && c->app->fw_get)
+        c->app->fw_get(s, &fw);
     memset(v, 0, sizeof *v);
     v->id = r->res;
     v->type = r->type;
@@ -104,22 +103,22 @@ static void sim_lwm2m_get(struct sim *s, const struct sim_lwm2m_res *r, struct s
         v->i = SIM_LWM2M_SSID;
         break;
     case 101:
-        v->i = sim_lwm2m_lifetime();
+        v->i = c->lifetime;
         break;
     case 102:
-        v->i = sim_obj1_pmin;
+        v->i = c->pmin;
         break;
     case 103:
-        v->i = sim_obj1_pmax;
+        v->i = c->pmax;
         break;
     case 105:
-        v->i = sim_obj1_disable_to;
+        v->i = c->disable_to;
         break;
     case 106:
-        v->i = sim_obj1_storing;
+        v->i = c->storing;
         break;
     case 107:
-        sim_val_str(v, sim_obj1_binding);
+        sim_val_str(v, "U"); /* UDP binding only */
         break;
     case 300:
         sim_val_str(v, "u-blox");
@@ -146,19 +145,19 @@ static void sim_lwm2m_get(struct sim *s, const struct sim_lwm2m_res *r, struct s
         sim_val_str(v, s->fw.version);
         break;
     case 501:
-        sim_val_str(v, sim_ufota_uri());
+        sim_val_str(v, fw.uri);
         break;
     case 503:
-        v->i = sim_ufota_state();
+        v->i = fw.state;
         break;
     case 505:
-        v->i = sim_ufota_result();
+        v->i = fw.result;
         break;
     case 506:
-        sim_val_str(v, sim_ufota_pkg_name());
+        sim_val_str(v, fw.pkg_name);
         break;
     case 507:
-        sim_val_str(v, sim_ufota_pkg_version());
+        sim_val_str(v, fw.pkg_version);
         break;
     case 508:
         v->nmulti = 2; /* 2 HTTP/1.1, 3 HTTPS/1.1 (§5.1: download over HTTP or HTTPS) */
@@ -205,6 +204,7 @@ int sim_lwm2m_read(struct sim *s, const uint16_t ids[3], int n, struct sim_lwm2m
 
 int sim_lwm2m_write(struct sim *s, uint16_t obj, uint16_t inst, const struct sim_lwm2m_value *v)
 {
+    struct sim_lwm2m *c = s->lwm2m;
     if (!sim_lwm2m_inst_exists(obj, inst))
         return 404;
     const struct sim_lwm2m_res *r = sim_lwm2m_res_find(obj, v->id);
@@ -216,22 +216,24 @@ int sim_lwm2m_write(struct sim *s, uint16_t obj, uint16_t inst, const struct sim
     case 101:
         if (v->i < 1 || v->i > 0x7fffffff)
             return 400;
-        if ((uint32_t)v->i != sim_lwm2m_lifetime()) {
-            sim_ufota_set_lifetime(s, (uint32_t)v->i);
+        if ((uint32_t)v->i != c->lifetime) {
+            c->lifetime = (uint32_t)v->i;
+            if (c->app && c->app->lifetime_changed)
+                c->app->lifetime_changed(s, c->lifetime);
             sim_lwm2m_update(s); /* §5.6: a lifetime change triggers a registration update */
         }
         return 204;
     case 102:
-        sim_obj1_pmin = v->i;
+        c->pmin = v->i;
         return 204;
     case 103:
-        sim_obj1_pmax = v->i;
+        c->pmax = v->i;
         return 204;
     case 105:
-        sim_obj1_disable_to = v->i;
+        c->disable_to = v->i;
         return 204;
     case 106:
-        sim_obj1_storing = v->i != 0;
+        c->storing = v->i != 0;
         return 204;
     case 107:
         if (strcmp(v->s, "U") != 0)
@@ -240,7 +242,7 @@ int sim_lwm2m_write(struct sim *s, uint16_t obj, uint16_t inst, const struct sim
     case 500:
         return 405; /* push delivery is not supported (/5/0/9 = 0) */
     case 501:
-        return sim_ufota_write_uri(s, v->s);
+        return c->app && c->app->fw_write_uri ? c->app->fw_write_uri(s, v->s) : 405;
     default:
         return 405;
     }
@@ -260,7 +262,7 @@ int sim_lwm2m_execute(struct sim *s, uint16_t obj, uint16_t inst, uint16_t res)
         sim_lwm2m_update(s);
         return 204;
     case 502:
-        return sim_ufota_execute(s);
+        return s->lwm2m->app && s->lwm2m->app->fw_execute ? s->lwm2m->app->fw_execute(s) : 405;
     default:
         return 405; /* /1/10/4 disable, /3/0/4 reboot: not offered to a server here */
     }

@@ -131,19 +131,25 @@ static void sim_respond(coap_pdu_t *response, int code)
 static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
                       const coap_string_t *query, coap_pdu_t *response)
 {
-    struct sim *s = sim_lwm2m_sim();
+    struct sim *s = sim_lwm2m_sim(session);
     uint16_t ids[3];
     int n = sim_res_path(r, ids);
     unsigned accept = n == 3 ? SIM_LWM2M_CF_TEXT : SIM_LWM2M_CF_TLV;
     (void)sim_opt_uint(request, COAP_OPTION_ACCEPT, &accept);
-    static struct sim_lwm2m_value vals[SIM_LWM2M_VALS];
+    struct sim_lwm2m_value *vals = calloc(SIM_LWM2M_VALS, sizeof *vals);
+    if (!vals) {
+        sim_respond(response, 500);
+        return;
+    }
     int k = sim_lwm2m_read(s, ids, n, vals, SIM_LWM2M_VALS);
     if (k < 0) {
+        free(vals);
         sim_respond(response, -k);
         return;
     }
     uint8_t *buf = malloc(SIM_LWM2M_BUF);
     if (!buf) {
+        free(vals);
         sim_respond(response, 500);
         return;
     }
@@ -183,10 +189,12 @@ static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pd
         snprintf(bn, sizeof bn, "/%u/%u/", ids[0], ids[1]);
         len = sim_json_put((char *)buf, SIM_LWM2M_BUF, bn, vals, (size_t)k);
     } else {
+        free(vals);
         free(buf);
         sim_respond(response, 406);
         return;
     }
+    free(vals);
     if (len < 0) {
         free(buf);
         sim_respond(response, 500);
@@ -205,7 +213,7 @@ static int sim_write_tlv(struct sim *s, const uint16_t ids[3], int n, const uint
     size_t off = 0;
     struct lwm2m_tlv t;
     int rc, code = 204;
-    static struct sim_lwm2m_value v;
+    struct sim_lwm2m_value v;
     while ((rc = lwm2m_tlv_next(data, len, &off, &t)) == 1) {
         if (t.type == LWM2M_TLV_OBJECT_INSTANCE) {
             if (n != 1 && t.id != ids[1])
@@ -249,7 +257,7 @@ static int sim_write_json_entry(void *user, const struct sim_json_entry *e)
         w->code = 404;
         return 1;
     }
-    static struct sim_lwm2m_value v;
+    struct sim_lwm2m_value v;
     memset(&v, 0, sizeof v);
     v.id = ids[2];
     v.type = res->type;
@@ -280,8 +288,7 @@ int sim_lwm2m_write_json(struct sim *s, const char *buf, size_t len)
 static void sim_h_put(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
                       const coap_string_t *query, coap_pdu_t *response)
 {
-    (void)session;
-    struct sim *s = sim_lwm2m_sim();
+    struct sim *s = sim_lwm2m_sim(session);
     uint16_t ids[3];
     int n = sim_res_path(r, ids);
     size_t len = 0, off = 0, total = 0;
@@ -303,7 +310,7 @@ static void sim_h_put(coap_resource_t *r, coap_session_t *session, const coap_pd
         code = sim_lwm2m_write_json(s, (const char *)data, len);
     } else if ((cf == SIM_LWM2M_CF_TEXT || cf == SIM_LWM2M_CF_OPAQUE) && n == 3) {
         const struct sim_lwm2m_res *res = sim_lwm2m_res_find(ids[0], ids[2]);
-        static struct sim_lwm2m_value v;
+        struct sim_lwm2m_value v;
         memset(&v, 0, sizeof v);
         if (!res || !sim_lwm2m_inst_exists(ids[0], ids[1]))
             code = 404;
@@ -322,13 +329,12 @@ static void sim_h_put(coap_resource_t *r, coap_session_t *session, const coap_pd
 static void sim_h_post(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
                        const coap_string_t *query, coap_pdu_t *response)
 {
-    (void)session;
     (void)request;
     (void)query;
     uint16_t ids[3];
     int n = sim_res_path(r, ids);
     sim_respond(response,
-                n == 3 ? sim_lwm2m_execute(sim_lwm2m_sim(), ids[0], ids[1], ids[2]) : 405);
+                n == 3 ? sim_lwm2m_execute(sim_lwm2m_sim(session), ids[0], ids[1], ids[2]) : 405);
 }
 
 /* Every object, instance and resource path gets a resource with the three handlers. */

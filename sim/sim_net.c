@@ -46,9 +46,7 @@ struct sim_net {
     int nsocks;
     bool timer_armed;
     uint64_t timer_due_ns; /* host monotonic */
-    uint32_t boot;         /* boot count the volatile state belongs to */
-    bool boot_known;
-    const char *ca_file;
+    const char *ca_file; /* --ca-file */
 
     /* the one transfer */
     CURL *easy;
@@ -72,11 +70,9 @@ struct sim_net {
     sim_net_done_fn cancelled_done;
 };
 
-static struct sim_net sim_net_g = {.part_fd = -1};
-
-void sim_net_set_ca_file(const char *path)
+void sim_net_set_ca_file(struct sim *s, const char *path)
 {
-    sim_net_g.ca_file = path;
+    s->net->ca_file = path;
 }
 
 /* ---- the part file ---------------------------------------------------------------------- */
@@ -91,7 +87,7 @@ static int sim_net_sync(struct sim *s, int fd)
 /* Makes what was received durable and records it. */
 static void sim_net_checkpoint(struct sim *s)
 {
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = s->net;
     if (n->part_fd < 0 || n->storage_failed)
         return;
     if (sim_net_sync(s, n->part_fd) != 0) {
@@ -106,7 +102,7 @@ static void sim_net_checkpoint(struct sim *s)
 /* Opens the part file for `resume_from` bytes of stored data (0: a new file). */
 static int sim_net_part_open(struct sim *s, uint64_t resume_from)
 {
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = s->net;
     char path[PATH_MAX];
     sim_path(s, SIM_NET_PART_REL, path, sizeof path);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -144,7 +140,7 @@ static double sim_net_percent(const struct sim_net *n)
 /* First body bytes: the server's answer decides where the data goes. */
 static int sim_net_body_start(struct sim *s)
 {
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = s->net;
     n->body_started = true;
     curl_off_t cl = -1;
     (void)curl_easy_getinfo(n->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
@@ -177,7 +173,7 @@ static int sim_net_body_start(struct sim *s)
 static size_t sim_net_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct sim *s = ud;
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = s->net;
     size_t len = size * nmemb;
     if (n->job.op != SIM_NET_FOTA || n->part_fd < 0)
         return len; /* a login probe: nothing to keep */
@@ -218,8 +214,7 @@ static size_t sim_net_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 
 static size_t sim_net_header_cb(char *buf, size_t size, size_t nitems, void *ud)
 {
-    (void)ud;
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = ud;
     size_t len = size * nitems;
     /* FTP: libcurl hands every server reply here; keep the last refusal (530, 550 …) since
      * the reply to QUIT comes after it */
@@ -246,9 +241,8 @@ static size_t sim_net_header_cb(char *buf, size_t size, size_t nitems, void *ud)
 static int sim_net_socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, void *sockp)
 {
     (void)easy;
-    (void)ud;
     (void)sockp;
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = ud;
     int i = 0;
     while (i < n->nsocks && n->socks[i].fd != fd)
         i++;
@@ -272,8 +266,7 @@ static int sim_net_socket_cb(CURL *easy, curl_socket_t fd, int what, void *ud, v
 static int sim_net_timer_cb(CURLM *multi, long timeout_ms, void *ud)
 {
     (void)multi;
-    (void)ud;
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = ud;
     if (timeout_ms < 0) {
         n->timer_armed = false;
         return 0;
@@ -283,9 +276,8 @@ static int sim_net_timer_cb(CURLM *multi, long timeout_ms, void *ud)
     return 0;
 }
 
-static int sim_net_init(void)
+static int sim_net_init(struct sim_net *n)
 {
-    struct sim_net *n = &sim_net_g;
     if (n->inited)
         return 0;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -294,24 +286,24 @@ static int sim_net_init(void)
     if (!n->multi)
         return -1;
     curl_multi_setopt(n->multi, CURLMOPT_SOCKETFUNCTION, sim_net_socket_cb);
+    curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
     curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION, sim_net_timer_cb);
+    curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
     n->inited = true;
     return 0;
 }
 
 /* ---- start, finish, cancel ------------------------------------------------------------ */
 
-static void sim_net_close_part(void)
+static void sim_net_close_part(struct sim_net *n)
 {
-    struct sim_net *n = &sim_net_g;
     if (n->part_fd >= 0)
         close(n->part_fd);
     n->part_fd = -1;
 }
 
-static void sim_net_release(void)
+static void sim_net_release(struct sim_net *n)
 {
-    struct sim_net *n = &sim_net_g;
     if (n->easy) {
         curl_multi_remove_handle(n->multi, n->easy);
         curl_easy_cleanup(n->easy);
@@ -319,7 +311,7 @@ static void sim_net_release(void)
     }
     curl_slist_free_all(n->hdrs);
     n->hdrs = NULL;
-    sim_net_close_part();
+    sim_net_close_part(n);
     n->done = NULL;
 }
 
@@ -344,9 +336,8 @@ static void sim_net_pkg_name(const char *url, char *out, size_t len)
 
 int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn done)
 {
-    struct sim_net *n = &sim_net_g;
-    sim_net_check_boot(s);
-    if (n->easy || sim_net_init() != 0)
+    struct sim_net *n = s->net;
+    if (n->easy || sim_net_init(n) != 0)
         return -1;
     CURL *e = curl_easy_init();
     if (!e)
@@ -377,13 +368,13 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
             snprintf(n->rec.etag, sizeof n->rec.etag, "%s", old.etag);
         }
         if (sim_net_part_open(s, resume ? old.stored : 0) != 0) {
-            sim_net_release();
+            sim_net_release(n);
             return -1;
         }
         n->resumed_from = n->offset;
         n->rec.stored = n->offset;
         if (sim_net_rec_save(s, &n->rec) != 0) {
-            sim_net_release();
+            sim_net_release(n);
             return -1;
         }
         if (n->offset > 0) {
@@ -413,6 +404,7 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sim_net_write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, sim_net_header_cb);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, n);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, n->errbuf);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, SIM_NET_CONNECT_S);
@@ -448,7 +440,7 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
     if (curl_multi_add_handle(n->multi, e) != CURLM_OK) {
         if (job->op == SIM_NET_FOTA)
             s->download = SIM_DL_NONE;
-        sim_net_release();
+        sim_net_release(n);
         return -1;
     }
     return 0;
@@ -510,7 +502,7 @@ static enum sim_net_err sim_net_classify(const struct sim_net *n, CURLcode rc, l
 /* A completed FOTA download: MD5 over what was stored, then into the FOTA area. */
 static enum sim_net_err sim_net_commit(struct sim *s, struct sim_net_result *r)
 {
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = s->net;
     if (n->rec.total && n->offset != n->rec.total)
         return SIM_NET_E_LOST;
     if (sim_net_sync(s, n->part_fd) != 0 || sim_net_md5_file(n->part_fd, r->md5) != 0)
@@ -540,7 +532,7 @@ static enum sim_net_err sim_net_commit(struct sim *s, struct sim_net_result *r)
 
 static void sim_net_finish(struct sim *s, CURLcode rc)
 {
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = s->net;
     struct sim_net_result r;
     memset(&r, 0, sizeof r);
     (void)curl_easy_getinfo(n->easy, CURLINFO_RESPONSE_CODE, &r.proto_code);
@@ -576,7 +568,7 @@ static void sim_net_finish(struct sim *s, CURLcode rc)
         sim_report(s, "note", "ftp login %s (code %ld)", r.err == SIM_NET_OK ? "ok" : "failed",
                    r.proto_code);
     }
-    sim_net_release();
+    sim_net_release(n);
     if (done)
         done(s, &job, &r);
 }
@@ -584,7 +576,7 @@ static void sim_net_finish(struct sim *s, CURLcode rc)
 static void sim_net_cancelled(struct sim *s, void *arg)
 {
     (void)arg;
-    struct sim_net *n = &sim_net_g;
+    struct sim_net *n = s->net;
     sim_net_done_fn done = n->cancelled_done;
     n->cancelled_done = NULL;
     struct sim_net_result r;
@@ -596,13 +588,12 @@ static void sim_net_cancelled(struct sim *s, void *arg)
 
 int sim_net_cancel(struct sim *s, enum sim_download kind)
 {
-    struct sim_net *n = &sim_net_g;
-    sim_net_check_boot(s);
+    struct sim_net *n = s->net;
     if (!n->easy || n->job.op != SIM_NET_FOTA || n->job.kind != kind)
         return -1;
     n->cancelled_job = n->job;
     n->cancelled_done = n->done;
-    sim_net_release();
+    sim_net_release(n);
     sim_net_rec_drop(s); /* §4.2.1.2: a cancelled session cannot be resumed */
     if (s->download == kind)
         s->download = SIM_DL_NONE;
@@ -613,14 +604,13 @@ int sim_net_cancel(struct sim *s, enum sim_download kind)
 
 int sim_net_stop(struct sim *s, enum sim_download kind)
 {
-    struct sim_net *n = &sim_net_g;
-    sim_net_check_boot(s);
+    struct sim_net *n = s->net;
     if (!n->easy || n->job.op != SIM_NET_FOTA || n->job.kind != kind)
         return -1;
     sim_net_checkpoint(s); /* what arrived stays, resumable */
     sim_report(s, "phase", "download stopped %s at byte %llu", sim_net_kind_name(kind),
                (unsigned long long)n->rec.stored);
-    sim_net_release();
+    sim_net_release(n);
     if (s->download == kind)
         s->download = SIM_DL_NONE;
     return 0;
@@ -628,8 +618,7 @@ int sim_net_stop(struct sim *s, enum sim_download kind)
 
 int sim_net_progress(struct sim *s, enum sim_download kind, uint64_t *done, uint64_t *total)
 {
-    struct sim_net *n = &sim_net_g;
-    sim_net_check_boot(s);
+    struct sim_net *n = s->net;
     if (n->easy && n->job.op == SIM_NET_FOTA && n->job.kind == kind) {
         *done = n->offset;
         *total = n->rec.total;
@@ -644,41 +633,50 @@ int sim_net_progress(struct sim *s, enum sim_download kind, uint64_t *done, uint
     return 0;
 }
 
-int sim_net_running(void)
+int sim_net_running(const struct sim *s)
 {
-    return sim_net_g.easy ? (int)sim_net_g.job.op : -1;
+    return s->net->easy ? (int)s->net->job.op : -1;
 }
 
-void sim_net_check_boot(struct sim *s)
+/* A module reset: the transfer is dropped (what arrived stays, resumable), a cancelled one's
+ * result is never delivered. */
+static void sim_net_reset(struct sim *s)
 {
-    struct sim_net *n = &sim_net_g;
-    if (n->boot_known && n->boot == s->st.boot_count)
-        return;
-    n->boot_known = true;
-    n->boot = s->st.boot_count;
+    struct sim_net *n = s->net;
     if (n->easy) {
         sim_report(s, "note", "module reset: %s transfer abandoned, %llu bytes stored",
                    sim_net_kind_name(n->job.kind), (unsigned long long)n->rec.stored);
-        sim_net_release();
+        sim_net_release(n);
     }
     n->cancelled_done = NULL;
-    /* volatile settings take their factory values at every power-up (§4.2.1.1, §4.2.2.1) */
-    sim_ftp_power_up(s);
-    sim_http_power_up(s);
 }
 
-void sim_net_power_up(struct sim *s)
+static int sim_net_part_init(struct sim *s)
 {
-    sim_net_g.boot_known = false;
-    sim_net_check_boot(s);
+    s->net = calloc(1, sizeof *s->net);
+    if (!s->net)
+        return -1;
+    s->net->part_fd = -1;
+    return 0;
+}
+
+static void sim_net_fini(struct sim *s)
+{
+    struct sim_net *n = s->net;
+    if (!n)
+        return;
+    sim_net_release(n);
+    if (n->multi)
+        curl_multi_cleanup(n->multi);
+    free(n);
+    s->net = NULL;
 }
 
 /* ---- main loop hooks ---------------------------------------------------------------------- */
 
-int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)
+static int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)
 {
-    struct sim_net *n = &sim_net_g;
-    sim_net_check_boot(s);
+    struct sim_net *n = s->net;
     if (!n->inited)
         return 0;
     int k = 0;
@@ -699,10 +697,9 @@ int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *tim
     return k;
 }
 
-void sim_net_service(struct sim *s, const struct pollfd *fds, int nfds)
+static void sim_net_service(struct sim *s, const struct pollfd *fds, int nfds)
 {
-    struct sim_net *n = &sim_net_g;
-    sim_net_check_boot(s);
+    struct sim_net *n = s->net;
     if (!n->inited)
         return;
     int running = 0;
@@ -731,3 +728,14 @@ void sim_net_service(struct sim *s, const struct pollfd *fds, int nfds)
         }
     }
 }
+
+/* The download engine: no commands of its own (FTP, HTTP and uFOTA start its transfers). */
+const struct sim_part sim_part_net = {
+    .name = "net",
+    .init = sim_net_part_init,
+    .fini = sim_net_fini,
+    .reset = sim_net_reset,
+    .fds_max = SIM_NET_FDS_MAX,
+    .poll_setup = sim_net_poll_setup,
+    .service = sim_net_service,
+};

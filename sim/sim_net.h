@@ -9,9 +9,9 @@
  * sim_http.c       AT+UHTTP, AT+UHTTPC, AT+UHTTPER
  * (sim_ufota.c uses the engine for the uFOTA package download, kind SIM_DL_LWM2M.)
  *
- * One process = one module = at most one network transfer at a time (§6 Table 5). The engine's
- * volatile state is file-static in sim_net.c; it notices a module reset (sim_reboot) by the
- * boot counter and then drops the transfer and the volatile profiles. */
+ * One module = at most one network transfer at a time (§6 Table 5). Each part's state is under
+ * struct sim (s->net, s->ftp, s->http); a module reset drops the transfer (the engine's reset
+ * hook) and the power-up hooks of FTP and HTTP restore the factory profiles. */
 #ifndef LARAFW_SIM_NET_H
 #define LARAFW_SIM_NET_H
 
@@ -19,28 +19,20 @@
 
 #include <poll.h>
 
-/* ---- main loop hooks (sim_main.c) ----------------------------------------------------- */
+/* ---- the parts (sim_parts.c lists them) ------------------------------------------------ */
+extern const struct sim_part sim_part_net;  /* the download engine (libcurl in the main loop) */
+extern const struct sim_part sim_part_ftp;  /* AT+UFTP, AT+UFTPC, AT+UFTPER */
+extern const struct sim_part sim_part_http; /* AT+UHTTP, AT+UHTTPC, AT+UHTTPER */
 
 /* Most sockets libcurl may ask to watch at once (one transfer: control + data + resolver). */
 #define SIM_NET_FDS_MAX 8
-
-/* Fills up to `max` pollfd entries with the transfer's sockets and lowers
- * *timeout_module_ms to libcurl's next timeout. Returns the number of entries filled. */
-int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms);
-/* Hands the poll() result of the entries sim_net_poll_setup() filled back to libcurl, runs
- * its timers and finishes a transfer that ended. Call it after every ppoll(), also on a
- * timeout (n may be 0). */
-void sim_net_service(struct sim *s, const struct pollfd *fds, int n);
 /* --ca-file FILE: trust anchors for HTTPS. Without it the module behaves like a factory
  * security profile (no server certificate validation, docs/simulator.md). */
-void sim_net_set_ca_file(const char *path);
+void sim_net_set_ca_file(struct sim *s, const char *path);
 /* Replaces the value of a password-setting command (AT+UFTP=3,…, AT+UHTTP=p,3,…) in a
  * printable command line by "***" so that the report never holds a password. */
 void sim_net_redact(char *line);
 
-/* ---- command tables (sim_dispatch.c) -------------------------------------------------- */
-extern const struct sim_cmd sim_cmds_ftp[];
-extern const struct sim_cmd sim_cmds_http[];
 
 /* ---- the transfer engine (sim_net.c), used by sim_ftp.c and sim_http.c ------------------ */
 
@@ -109,7 +101,7 @@ int sim_net_stop(struct sim *s, enum sim_download kind);
  * runs, 0 for a stored partial download, -1 when there is neither. */
 int sim_net_progress(struct sim *s, enum sim_download kind, uint64_t *done, uint64_t *total);
 /* The operation of the running transfer, or -1 when none runs. */
-int sim_net_running(void);
+int sim_net_running(const struct sim *s);
 /* True when a stored partial download of `url` exists (resumable). */
 bool sim_net_partial(struct sim *s, const char *url);
 /* Error class and code a host reads with AT+UFTPER / AT+UHTTPER for a result (docs/simulator.md,
@@ -122,16 +114,6 @@ void sim_net_error_code(const struct sim_net_result *r, int internal_class, int 
  * Returns 0, or -1 when it does not fit. */
 int sim_net_url(char *out, size_t len, const char *scheme, const char *host, long port,
                 const char *path);
-/* Called by the engine at a module reset (volatile profiles back to factory values). */
-void sim_ftp_power_up(struct sim *s);
-void sim_http_power_up(struct sim *s);
-/* Checks whether the module was reset since the last call; then drops the transfer (the
- * partial package stays, resumable) and calls the power-up functions above. */
-void sim_net_check_boot(struct sim *s);
-/* The same unconditionally: a power-up of the network side (in-process tests that start a new
- * module in the same process). */
-void sim_net_power_up(struct sim *s);
-
 /* ---- private to sim_net.c / sim_net_store.c --------------------------------------------- */
 
 #define SIM_NET_PART_REL   "fota/.net.part" /* partial package (hidden: not a module file) */

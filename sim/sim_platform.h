@@ -61,9 +61,9 @@ void sim_uart_drain(struct sim *s, int max_host_ms);
 /* One complete command line (without CR) received in AT mode on `iface`. */
 void sim_dispatch_line(struct sim *s, enum sim_if iface, const char *line, size_t len);
 
-/* ---- files (sim_files.c) ---- */
-/* Abandons a +UDWNFILE in progress (reboot, power-off): nothing is stored. */
-void sim_files_abort(struct sim *s);
+/* ---- parts of the platform layer ---- */
+extern const struct sim_part sim_part_basic; /* sim_cmd_basic.c: V.250, identification, NVM */
+extern const struct sim_part sim_part_files; /* sim_files.c: +UDWNFILE, +ULSTFILE … */
 
 /* ---- state (sim_state.c) ---- */
 /* Volatile and NVM factory defaults of the product. */
@@ -83,13 +83,32 @@ void sim_state_load_key(struct sim *s);
 /* Default firmware version this simulator synthesises for a product ("LARA-R6.01.00"). */
 const char *sim_default_version(const struct sim_product *p);
 
+/* ---- the parts table (sim_part.c) ---- */
+/* Most parts in a table, and most sockets all parts watch at once. */
+#define SIM_PARTS_MAX     16
+#define SIM_PARTS_FDS_MAX 16
+/* Every part's reset / power_up / power_down hook, in table order. */
+void sim_parts_reset(struct sim *s);
+void sim_parts_power_up(struct sim *s);
+void sim_parts_power_down(struct sim *s);
+/* The parts' poll_setup hooks into fds[0..max); counts[i] gets part i's entries. Returns the
+ * number filled. sim_parts_service hands each part its entries back after ppoll(). */
+int sim_parts_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms,
+                         int counts[SIM_PARTS_MAX]);
+void sim_parts_service(struct sim *s, const struct pollfd *fds, const int counts[SIM_PARTS_MAX]);
+/* The handler of an AT command name ("+UFWUPD"), or NULL. */
+const struct sim_cmd *sim_parts_cmd_find(const struct sim *s, const char *name);
+/* Every part's redact hook on a printable command line (no secret in the report). */
+void sim_parts_redact(const struct sim *s, char *line);
+
 /* ---- power (sim_power.c) ---- */
-/* Power-up sequence: boot count, volatile defaults, rates, firmware record, then the update
- * engine's power-up (which resumes an interrupted install, §3.1.2, §4.3.1.3). */
+/* Power-up sequence: boot count, volatile defaults, rates, firmware record, then every part's
+ * power_up hook (the install part resumes an interrupted install, §3.1.2, §4.3.1.3). */
 void sim_power_up(struct sim *s);
 /* Prints "ready" or "bricked" on stdout (flushed); a bricked module is muted for good. */
 void sim_announce(struct sim *s);
-/* Clean power-off (SIGTERM): abandon a +UDWNFILE, drain output, save, close. */
+/* Clean power-off (SIGTERM): the parts' power_down hooks (a +UDWNFILE is abandoned), drain
+ * output, save, close. */
 void sim_power_off(struct sim *s, int sig);
 
 /* ---- report (sim_report.c) ---- */

@@ -29,19 +29,15 @@ void sim_power_up(struct sim *s)
                s->st.fw_phase == SIM_FW_INSTALL   ? ", install pending"
                : s->st.fw_phase == SIM_FW_BRICKED ? ", bricked"
                                                   : "");
-    if (s->st.fw_phase == SIM_FW_BRICKED)
-        return;
-    sim_update_power_up(s);
+    sim_parts_power_up(s); /* a bricked module's update parts stay down */
 }
-
-static bool sim_bricked_announced;
 
 void sim_announce(struct sim *s)
 {
     if (s->st.fw_phase == SIM_FW_BRICKED) {
-        if (sim_bricked_announced)
+        if (s->bricked_announced)
             return;
-        sim_bricked_announced = true;
+        s->bricked_announced = true;
         for (int i = 0; i < SIM_IF_COUNT; i++)
             sim_mute(s, (enum sim_if)i, true);
         printf("bricked\n");
@@ -54,7 +50,7 @@ void sim_announce(struct sim *s)
 void sim_reboot(struct sim *s)
 {
     sim_report(s, "reboot", "module reset");
-    sim_files_abort(s);
+    sim_parts_reset(s);
     sim_timers_clear(s);
     sim_power_up(s);
     if (s->st.fw_phase == SIM_FW_BRICKED)
@@ -64,7 +60,7 @@ void sim_reboot(struct sim *s)
 void sim_power_off(struct sim *s, int sig)
 {
     sim_report(s, "power-off", "signal %d: clean power-off", sig);
-    sim_files_abort(s);
+    sim_parts_power_down(s);
     sim_uart_drain(s, 2000);
     if (sim_state_save(s) != 0)
         fprintf(stderr, "larafw-sim: state not saved at power-off\n");

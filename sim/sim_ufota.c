@@ -18,27 +18,13 @@
  * A reset or power cut in DOWNLOADING/RETRY/SUSPENDED restarts the download (resumed with an
  * HTTP Range) once the client is up again (§5.2.2). Persisted in DIR/ufota. */
 #define _GNU_SOURCE
-#include "sim_lwm2m.h"
-#include "sim_net.h"
-#include "sim_update.h"
+#include "sim_ufota.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-enum sim_uf_phase {
-    SIM_UF_IDLE = 0,
-    SIM_UF_WAIT_ACK,
-    SIM_UF_ACK_DELAY,
-    SIM_UF_DOWNLOADING,
-    SIM_UF_RETRY,
-    SIM_UF_PAUSED,
-    SIM_UF_SUSPENDED,
-    SIM_UF_DOWNLOADED,
-    SIM_UF_UPDATING,
-};
 
 #define SIM_UF_TICK_MS     1000u    /* progress URC period (module time) */
 #define SIM_UF_ACK_AUTO_MS 3600000u /* §5.4.2: no answer within 1 h → accepted */
@@ -97,39 +83,18 @@ static int sim_uf_net_result(enum sim_net_err e)
     }
 }
 
-struct sim_ufota {
-    bool loaded;
-    enum sim_uf_phase phase;
-    int result;
-    char uri[SIM_NET_URL_MAX];
-    char pkg_name[SIM_NAME_MAX];
-    char pkg_version[64];
-    uint32_t lifetime;
-    int mode; /* +UFOTACONFIG: 0 default, 1 download only, 2 wait for ack, 3 disabled */
-    int mno_before;
-    /* volatile */
-    unsigned tick_timer, retry_timer, ack_timer;
-    int retries;
-    int last_pct;
-};
-
-/* Set by an install's result, read when the client starts after the reset that follows:
- * §5.7.1 asks the host to enable the URCs again then. Volatile (a power cut forgets it). */
-static bool sim_uf_after_update;
-
-static struct sim_ufota sim_uf = {.lifetime = SIM_LWM2M_FACTORY_LIFETIME, .last_pct = -1};
 static const char sim_uf_rel[] = "ufota";
 
 /* ---- persistence ------------------------------------------------------------------------- */
 
 static void sim_uf_save(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     char buf[1024];
     int n = snprintf(buf, sizeof buf,
                      "phase=%d\nresult=%d\nlifetime=%u\nmode=%d\nmno_before=%d\nuri=%s\nname=%s\n"
                      "version=%s\n",
-                     (int)u->phase, u->result, (unsigned)u->lifetime, u->mode, u->mno_before,
+                     (int)u->phase, u->result, (unsigned)sim_lwm2m_lifetime(s), u->mode, u->mno_before,
                      u->uri, u->pkg_name, u->pkg_version);
     if (n < 0 || (size_t)n >= sizeof buf || sim_atomic_write(s, sim_uf_rel, buf, (size_t)n) != 0)
         fprintf(stderr, "larafw-sim: uFOTA state not saved\n");
@@ -138,7 +103,8 @@ static void sim_uf_save(struct sim *s)
 static int sim_uf_line(void *ud, const char *k, const char *v, unsigned lineno)
 {
     (void)lineno;
-    struct sim_ufota *u = ud;
+    struct sim *s = ud;
+    struct sim_ufota *u = s->ufota;
     if (!v)
         return 0;
     if (strcmp(k, "phase") == 0 && atoi(v) >= 0 && atoi(v) <= SIM_UF_UPDATING)
@@ -146,7 +112,7 @@ static int sim_uf_line(void *ud, const char *k, const char *v, unsigned lineno)
     else if (strcmp(k, "result") == 0)
         u->result = atoi(v);
     else if (strcmp(k, "lifetime") == 0 && strtoul(v, NULL, 10) > 0)
-        u->lifetime = (uint32_t)strtoul(v, NULL, 10);
+        sim_lwm2m_set_lifetime(s, (uint32_t)strtoul(v, NULL, 10));
     else if (strcmp(k, "mode") == 0)
         u->mode = atoi(v);
     else if (strcmp(k, "mno_before") == 0)
@@ -162,7 +128,7 @@ static int sim_uf_line(void *ud, const char *k, const char *v, unsigned lineno)
 
 static void sim_uf_load(struct sim *s)
 {
-    (void)sim_record_read(s, sim_uf_rel, sim_uf_line, &sim_uf);
+    (void)sim_record_read(s, sim_uf_rel, sim_uf_line, s);
 }
 
 /* ---- object 5 ------------------------------------------------------------------------------ */
@@ -184,45 +150,27 @@ static int sim_uf_oma_state(enum sim_uf_phase p)
     }
 }
 
-int sim_ufota_state(void)
+static void sim_uf_fw_get(struct sim *s, struct sim_lwm2m_fw *out)
 {
-    return sim_uf_oma_state(sim_uf.phase);
-}
-int sim_ufota_result(void)
-{
-    return sim_uf.result;
-}
-const char *sim_ufota_uri(void)
-{
-    return sim_uf.uri;
-}
-const char *sim_ufota_pkg_name(void)
-{
-    return sim_uf.pkg_name;
-}
-const char *sim_ufota_pkg_version(void)
-{
-    return sim_uf.pkg_version;
-}
-uint32_t sim_lwm2m_lifetime(void)
-{
-    return sim_uf.lifetime;
-}
-int sim_ufota_config_mode(void)
-{
-    return sim_uf.mode;
+    const struct sim_ufota *u = s->ufota;
+    out->state = sim_uf_oma_state(u->phase);
+    out->result = u->result;
+    out->uri = u->uri;
+    out->pkg_name = u->pkg_name;
+    out->pkg_version = u->pkg_version;
 }
 
-void sim_ufota_set_lifetime(struct sim *s, uint32_t lt)
+/* A server wrote /1/10/1: DIR/ufota keeps the lifetime. */
+static void sim_uf_lifetime_changed(struct sim *s, uint32_t lifetime)
 {
-    sim_uf.lifetime = lt;
+    (void)lifetime;
     sim_uf_save(s);
 }
 
 /* The one place the phase and result change: persisted, observers notified. */
 static void sim_uf_set(struct sim *s, enum sim_uf_phase p, int result)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     int old_state = sim_uf_oma_state(u->phase), old_result = u->result;
     u->phase = p;
     if (result >= 0)
@@ -230,15 +178,18 @@ static void sim_uf_set(struct sim *s, enum sim_uf_phase p, int result)
     sim_uf_save(s);
     sim_report(s, "ufota", "phase %d, state %d, update result %d", (int)p, sim_uf_oma_state(p),
                u->result);
-    if (old_state != sim_uf_oma_state(p))
+    if (old_state != sim_uf_oma_state(p)) {
         sim_lwm2m_changed(s, 5, 0, 3);
+        if (sim_lwm2m_reg_state(s) == SIM_REG_DONE)
+            sim_ufota_urc_lwm2m(s, "3,%d,/5/0/3", SIM_LWM2M_SSID);
+    }
     if (old_result != u->result)
         sim_lwm2m_changed(s, 5, 0, 5);
 }
 
 static void sim_uf_stop_timers(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     sim_timer_cancel(s, u->tick_timer);
     sim_timer_cancel(s, u->retry_timer);
     sim_timer_cancel(s, u->ack_timer);
@@ -265,7 +216,7 @@ static void sim_uf_retry_timer(struct sim *s, void *arg);
 static void sim_uf_tick(struct sim *s, void *arg)
 {
     (void)arg;
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     u->tick_timer = 0;
     if (u->phase != SIM_UF_DOWNLOADING)
         return;
@@ -287,7 +238,7 @@ static void sim_uf_tick(struct sim *s, void *arg)
 /* Starts (resume: continues) the transfer of the package URI. */
 static void sim_uf_download(struct sim *s, bool resume)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     struct sim_net_job job;
     memset(&job, 0, sizeof job);
     job.op = SIM_NET_FOTA;
@@ -314,14 +265,15 @@ static void sim_uf_download(struct sim *s, bool resume)
 static void sim_uf_retry_timer(struct sim *s, void *arg)
 {
     (void)arg;
-    sim_uf.retry_timer = 0;
-    if (sim_uf.phase != SIM_UF_RETRY)
+    struct sim_ufota *u = s->ufota;
+    u->retry_timer = 0;
+    if (u->phase != SIM_UF_RETRY)
         return;
     if (s->cfun != 1) {
         sim_uf_set(s, SIM_UF_SUSPENDED, -1);
         return;
     }
-    sim_report(s, "ufota", "download retry %d of %d", sim_uf.retries, SIM_UF_RETRIES);
+    sim_report(s, "ufota", "download retry %d of %d", u->retries, SIM_UF_RETRIES);
     sim_uf_download(s, true);
 }
 
@@ -332,14 +284,14 @@ static void sim_uf_abandon(struct sim *s, int result)
     sim_uf_stop_timers(s);
     if (s->download == SIM_DL_LWM2M)
         s->download = SIM_DL_NONE;
-    sim_uf.uri[0] = '\0';
+    s->ufota->uri[0] = '\0';
     sim_uf_set(s, SIM_UF_IDLE, result);
     sim_lwm2m_changed(s, 5, 0, 1);
 }
 
 static void sim_uf_downloaded(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     snprintf(u->pkg_name, sizeof u->pkg_name, "%s", s->st.fota_pkg_name);
     char rel[PATH_MAX];
     snprintf(rel, sizeof rel, "fota/%s", s->st.fota_pkg_name);
@@ -359,7 +311,7 @@ static void sim_uf_done(struct sim *s, const struct sim_net_job *job,
                         const struct sim_net_result *r)
 {
     (void)job;
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     sim_timer_cancel(s, u->tick_timer);
     u->tick_timer = 0;
     if (r->err == SIM_NET_E_CANCELLED) {
@@ -400,16 +352,18 @@ static void sim_uf_done(struct sim *s, const struct sim_net_job *job,
 static void sim_uf_ack_timer(struct sim *s, void *arg)
 {
     (void)arg;
-    sim_uf.ack_timer = 0;
-    if (sim_uf.phase == SIM_UF_WAIT_ACK || sim_uf.phase == SIM_UF_ACK_DELAY) {
-        sim_uf.retries = 0;
+    struct sim_ufota *u = s->ufota;
+    u->ack_timer = 0;
+    if (u->phase == SIM_UF_WAIT_ACK || u->phase == SIM_UF_ACK_DELAY) {
+        u->retries = 0;
         sim_uf_download(s, false);
     }
 }
 
-int sim_ufota_write_uri(struct sim *s, const char *uri)
+/* Write /5/0/1: a new campaign (or "" to reset). Returns a CoAP code. */
+static int sim_uf_write_uri(struct sim *s, const char *uri)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     if (!uri[0]) {
         /* OMA: an empty Package URI returns the state machine to Idle */
         if (u->phase == SIM_UF_UPDATING)
@@ -459,9 +413,10 @@ static void sim_uf_install_now(struct sim *s, void *arg)
     sim_install_start(s, SIM_INSTALL_UFOTA, rel);
 }
 
-int sim_ufota_execute(struct sim *s)
+/* Execute /5/0/2. Returns a CoAP code. */
+static int sim_uf_execute(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     if (u->phase != SIM_UF_DOWNLOADED || !s->st.fota_pkg_present ||
         s->st.fota_pkg_source != SIM_DL_LWM2M)
         return 405;
@@ -476,14 +431,18 @@ int sim_ufota_execute(struct sim *s)
     return 204;
 }
 
-bool sim_ufota_host_install_ok(const struct sim *s)
+/* AT+UFWINSTALL of a package uFOTA downloaded: only in "download only" mode (§5.4.1). */
+static bool sim_uf_host_may_install(const struct sim *s)
 {
-    return s->product->ufota_config && sim_uf.mode == 1 && sim_uf.phase == SIM_UF_DOWNLOADED;
+    return s->product->ufota_config && s->ufota->mode == 1 &&
+           s->ufota->phase == SIM_UF_DOWNLOADED;
 }
 
-void sim_ufota_install_result(struct sim *s, enum sim_install_method m, int code)
+/* The final code of an install of a uFOTA package (ours, or the host's in "download only"
+ * mode) becomes object 5's Update Result (§5.5, §5.7.6). */
+static void sim_uf_install_result(struct sim *s, enum sim_install_method m, int code)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     bool ours =
         m == SIM_INSTALL_UFOTA || (m == SIM_INSTALL_FOTA && s->st.fota_pkg_source == SIM_DL_LWM2M &&
                                    u->phase == SIM_UF_DOWNLOADED);
@@ -510,16 +469,19 @@ void sim_ufota_install_result(struct sim *s, enum sim_install_method m, int code
         s->st.fota_pkg_name[0] = '\0';
     }
     sim_report(s, "ufota", "install final code %d: update result %d", code, result);
-    sim_uf_after_update = true;
+    u->after_update = true;
     u->uri[0] = '\0';
     sim_uf_set(s, SIM_UF_IDLE, result);
 }
 
 /* ---- power-up ----------------------------------------------------------------------------- */
 
-void sim_ufota_power_up(struct sim *s)
+/* Every power-up: URCs off (§5.7.1), DIR/ufota read at the first, a download a reset
+ * interrupted still counts as this campaign's (§6). */
+static void sim_uf_power_up(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
+    sim_ufota_urc_reset(s);
     if (!u->loaded) {
         u->loaded = true;
         sim_uf_load(s);
@@ -548,12 +510,13 @@ void sim_ufota_power_up(struct sim *s)
     }
 }
 
-void sim_ufota_client_started(struct sim *s)
+/* The client is up (first time after a power-up): resumes downloads (§5.2.2). */
+static void sim_uf_client_up(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
-    if (sim_uf_after_update) {
-        sim_uf_after_update = false;
-        if (!sim_ufota_urcs_on())
+    struct sim_ufota *u = s->ufota;
+    if (u->after_update) {
+        u->after_update = false;
+        if (!sim_ufota_urcs_on(s))
             sim_report(s, "compliance",
                        "+UFOTASTAT/+ULWM2MSTAT not enabled again after the update (§5.7.1)");
     }
@@ -578,7 +541,7 @@ void sim_ufota_client_started(struct sim *s)
 
 int sim_ufota_cancel(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     if (u->phase == SIM_UF_DOWNLOADING) {
         if (sim_net_cancel(s, SIM_DL_LWM2M) == 0)
             return SIM_RES_OK; /* "+UFOTASTAT: 2,3,100" follows from sim_uf_done */
@@ -593,7 +556,7 @@ int sim_ufota_cancel(struct sim *s)
 
 int sim_ufota_pause(struct sim *s)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     if (u->phase != SIM_UF_DOWNLOADING && u->phase != SIM_UF_RETRY)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
     (void)sim_net_stop(s, SIM_DL_LWM2M);
@@ -607,15 +570,15 @@ int sim_ufota_pause(struct sim *s)
 static void sim_uf_resume_now(struct sim *s, void *arg)
 {
     (void)arg;
-    if (sim_uf.phase == SIM_UF_PAUSED) {
-        sim_uf.retries = 0;
+    if (s->ufota->phase == SIM_UF_PAUSED) {
+        s->ufota->retries = 0;
         sim_uf_download(s, true);
     }
 }
 
 int sim_ufota_resume(struct sim *s)
 {
-    if (sim_uf.phase != SIM_UF_PAUSED || s->cfun != 1)
+    if (s->ufota->phase != SIM_UF_PAUSED || s->cfun != 1)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
     (void)sim_timer_add(s, 0, sim_uf_resume_now, NULL); /* URCs after the OK */
     return SIM_RES_OK;
@@ -624,7 +587,7 @@ int sim_ufota_resume(struct sim *s)
 void sim_ufota_status(struct sim *s, int *state, uint64_t *total, uint64_t *done)
 {
     *total = *done = 0;
-    switch (sim_uf.phase) {
+    switch (s->ufota->phase) {
     case SIM_UF_PAUSED:
         *state = 1;
         break;
@@ -653,14 +616,14 @@ void sim_ufota_status(struct sim *s, int *state, uint64_t *total, uint64_t *done
 
 int sim_ufota_config(struct sim *s, int mode)
 {
-    sim_uf.mode = mode;
+    s->ufota->mode = mode;
     sim_uf_save(s);
     return SIM_RES_OK;
 }
 
 int sim_ufota_ack(struct sim *s, long seconds)
 {
-    struct sim_ufota *u = &sim_uf;
+    struct sim_ufota *u = s->ufota;
     if (u->phase != SIM_UF_WAIT_ACK)
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
     sim_timer_cancel(s, u->ack_timer);
@@ -674,3 +637,63 @@ int sim_ufota_ack(struct sim *s, long seconds)
     u->ack_timer = sim_timer_add(s, (uint64_t)seconds * 1000u, sim_uf_ack_timer, NULL);
     return SIM_RES_OK;
 }
+
+/* ---- the part ------------------------------------------------------------------------------ */
+
+static bool sim_uf_may_start(struct sim *s)
+{
+    return !sim_install_busy(s); /* the module in update mode has no client */
+}
+
+static void sim_uf_event(struct sim *s, enum sim_lwm2m_event ev)
+{
+    switch (ev) {
+    case SIM_LWM2M_EV_ATTACHED:
+        sim_ufota_urc_fota(s, 3, 1, 0); /* §5.7.1 */
+        break;
+    case SIM_LWM2M_EV_REGISTERED:
+        sim_ufota_urc_lwm2m(s, "1,%d,3", SIM_LWM2M_SSID);
+        break;
+    case SIM_LWM2M_EV_UP:
+        sim_uf_client_up(s);
+        break;
+    }
+}
+
+static const struct sim_lwm2m_app sim_uf_app = {
+    .may_start = sim_uf_may_start,
+    .fw_get = sim_uf_fw_get,
+    .fw_write_uri = sim_uf_write_uri,
+    .fw_execute = sim_uf_execute,
+    .lifetime_changed = sim_uf_lifetime_changed,
+    .event = sim_uf_event,
+};
+
+static int sim_uf_init(struct sim *s)
+{
+    s->ufota = calloc(1, sizeof *s->ufota);
+    if (!s->ufota)
+        return -1;
+    s->ufota->last_pct = -1;
+    sim_lwm2m_set_app(s, &sim_uf_app);
+    return 0;
+}
+
+static void sim_uf_fini(struct sim *s)
+{
+    free(s->ufota);
+    s->ufota = NULL;
+}
+
+/* uFOTA (§5): object 5 of the LwM2M client, the campaign, its AT commands and URCs. */
+const struct sim_part sim_part_ufota = {
+    .name = "ufota",
+    .cmds = sim_ufota_cmds,
+    .init = sim_uf_init,
+    .fini = sim_uf_fini,
+    .power_up = sim_uf_power_up,
+    .download = SIM_DL_LWM2M,
+    .installs = 1u << SIM_INSTALL_UFOTA,
+    .host_may_install = sim_uf_host_may_install,
+    .install_result = sim_uf_install_result,
+};

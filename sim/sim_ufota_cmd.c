@@ -10,31 +10,28 @@
  *   AT+ULWM2MDEREG, AT+ULWM2MREG
  * The URCs go to the interface that enabled them. */
 #define _GNU_SOURCE
-#include "sim_lwm2m.h"
+#include "sim_ufota.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static bool sim_urc_fota_on, sim_urc_lwm2m_on;
-static enum sim_if sim_urc_fota_if, sim_urc_lwm2m_if;
-static long sim_urc_lwm2m_mask;
-
-void sim_ufota_urc_reset(void)
+void sim_ufota_urc_reset(struct sim *s)
 {
-    sim_urc_fota_on = sim_urc_lwm2m_on = false;
+    s->ufota->urc_fota_on = s->ufota->urc_lwm2m_on = false;
 }
 
-bool sim_ufota_urcs_on(void)
+bool sim_ufota_urcs_on(const struct sim *s)
 {
-    return sim_urc_fota_on && sim_urc_lwm2m_on;
+    return s->ufota->urc_fota_on && s->ufota->urc_lwm2m_on;
 }
 
 void sim_ufota_urc_fota(struct sim *s, int a, int b, int pct)
 {
-    sim_report(s, "ufota", "+UFOTASTAT: %d,%d,%d%s", a, b, pct, sim_urc_fota_on ? "" : " (off)");
-    if (sim_urc_fota_on)
-        sim_urc(s, sim_urc_fota_if, "+UFOTASTAT: %d,%d,%d", a, b, pct);
+    sim_report(s, "ufota", "+UFOTASTAT: %d,%d,%d%s", a, b, pct, s->ufota->urc_fota_on ? "" : " (off)");
+    if (s->ufota->urc_fota_on)
+        sim_urc(s, s->ufota->urc_fota_if, "+UFOTASTAT: %d,%d,%d", a, b, pct);
 }
 
 void sim_ufota_urc_lwm2m(struct sim *s, const char *fmt, ...)
@@ -44,9 +41,9 @@ void sim_ufota_urc_lwm2m(struct sim *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    sim_report(s, "lwm2m", "+ULWM2MSTAT: %s%s", text, sim_urc_lwm2m_on ? "" : " (off)");
-    if (sim_urc_lwm2m_on)
-        sim_urc(s, sim_urc_lwm2m_if, "+ULWM2MSTAT: %s", text);
+    sim_report(s, "lwm2m", "+ULWM2MSTAT: %s%s", text, s->ufota->urc_lwm2m_on ? "" : " (off)");
+    if (s->ufota->urc_lwm2m_on)
+        sim_urc(s, s->ufota->urc_lwm2m_if, "+ULWM2MSTAT: %s", text);
 }
 
 static int sim_cmd_ufotastat(struct sim *s, enum sim_if iface, const struct sim_at_cmd *c)
@@ -55,11 +52,11 @@ static int sim_cmd_ufotastat(struct sim *s, enum sim_if iface, const struct sim_
     case SIM_AT_SET:
         if (c->nparams != 1 || !sim_param_num(c, 0, 0, 1))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-        sim_urc_fota_on = c->p[0].num == 1;
-        sim_urc_fota_if = iface;
+        s->ufota->urc_fota_on = c->p[0].num == 1;
+        s->ufota->urc_fota_if = iface;
         return SIM_RES_OK;
     case SIM_AT_READ:
-        sim_line(s, iface, "+UFOTASTAT: %d", sim_urc_fota_on ? 1 : 0);
+        sim_line(s, iface, "+UFOTASTAT: %d", s->ufota->urc_fota_on ? 1 : 0);
         return SIM_RES_OK;
     case SIM_AT_TEST:
         sim_line(s, iface, "+UFOTASTAT: (0,1)");
@@ -76,12 +73,12 @@ static int sim_cmd_ulwm2mstat(struct sim *s, enum sim_if iface, const struct sim
         if (c->nparams < 1 || c->nparams > 2 || !sim_param_num(c, 0, 0, 1) ||
             (c->nparams == 2 && !sim_param_num(c, 1, 0, 255)))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-        sim_urc_lwm2m_on = c->p[0].num == 1;
-        sim_urc_lwm2m_if = iface;
-        sim_urc_lwm2m_mask = c->nparams == 2 ? (long)c->p[1].num : 7;
+        s->ufota->urc_lwm2m_on = c->p[0].num == 1;
+        s->ufota->urc_lwm2m_if = iface;
+        s->ufota->urc_lwm2m_mask = c->nparams == 2 ? (long)c->p[1].num : 7;
         return SIM_RES_OK;
     case SIM_AT_READ:
-        sim_line(s, iface, "+ULWM2MSTAT: %d,%ld", sim_urc_lwm2m_on ? 1 : 0, sim_urc_lwm2m_mask);
+        sim_line(s, iface, "+ULWM2MSTAT: %d,%ld", s->ufota->urc_lwm2m_on ? 1 : 0, s->ufota->urc_lwm2m_mask);
         return SIM_RES_OK;
     case SIM_AT_TEST:
         sim_line(s, iface, "+ULWM2MSTAT: (0,1),(0-255)");
@@ -132,7 +129,7 @@ static int sim_cmd_ufotaconfig(struct sim *s, enum sim_if iface, const struct si
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         return sim_ufota_config(s, (int)c->p[1].num);
     case SIM_AT_READ:
-        sim_line(s, iface, "+UFOTACONFIG: %d,%d,255", SIM_LWM2M_SSID, sim_ufota_config_mode());
+        sim_line(s, iface, "+UFOTACONFIG: %d,%d,255", SIM_LWM2M_SSID, s->ufota->mode);
         return SIM_RES_OK;
     case SIM_AT_TEST:
         sim_line(s, iface, "+UFOTACONFIG: (%d),(0-3),(255)", SIM_LWM2M_SSID);
@@ -183,13 +180,18 @@ static int sim_cmd_ulwm2mread(struct sim *s, enum sim_if iface, const struct sim
     int n = sim_lwm2m_path(c->p[0].str, strlen(c->p[0].str), ids);
     if (n < 2)
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    static struct sim_lwm2m_value vals[24];
-    int k = sim_lwm2m_read(s, ids, n, vals, sizeof vals / sizeof vals[0]);
-    if (k < 0)
-        return SIM_RES_CME(SIM_CME_NOT_FOUND);
+    enum { SIM_READ_VALS = 24 };
+    struct sim_lwm2m_value *vals = calloc(SIM_READ_VALS, sizeof *vals);
+    if (!vals)
+        return SIM_RES_CME(SIM_CME_UNKNOWN);
+    int k = sim_lwm2m_read(s, ids, n, vals, SIM_READ_VALS);
     char bn[32], out[2048];
     snprintf(bn, sizeof bn, "/%u/%u/", ids[0], ids[1]);
-    if (sim_json_put(out, sizeof out, bn, vals, (size_t)k) < 0)
+    int len = k < 0 ? -1 : sim_json_put(out, sizeof out, bn, vals, (size_t)k);
+    free(vals);
+    if (k < 0)
+        return SIM_RES_CME(SIM_CME_NOT_FOUND);
+    if (len < 0)
         return SIM_RES_CME(SIM_CME_UNKNOWN);
     sim_line(s, iface, "+ULWM2MREAD: %s", out);
     return SIM_RES_OK;
@@ -230,7 +232,7 @@ static int sim_cmd_ulwm2mreg(struct sim *s, enum sim_if iface, const struct sim_
     return sim_lwm2m_register(s) == 0 ? SIM_RES_OK : SIM_RES_CME(SIM_CME_NOT_ALLOWED);
 }
 
-const struct sim_cmd sim_cmds_ufota[] = {
+const struct sim_cmd sim_ufota_cmds[] = {
     {"+UFOTASTAT", sim_cmd_ufotastat},
     {"+ULWM2MSTAT", sim_cmd_ulwm2mstat},
     {"+UFOTA", sim_cmd_ufota},

@@ -182,7 +182,7 @@ static void test_udwnfile(void **state)
     /* one at a time; and §6: a FOAT-tag download excludes another download */
     expect("AT+UDWNFILE=\"p.upd\",4,\"FOAT\"\r", ">");
     assert_int_equal(sim.download, SIM_DL_PUSH);
-    sim_files_abort(&sim);
+    sim_part_files.reset(&sim); /* a module reset abandons it */
     assert_int_equal(sim.download, SIM_DL_NONE);
     sim.download = SIM_DL_FOAT;
     expect("AT+UDWNFILE=\"p.upd\",4,\"FOAT\"\r", "\r\n+CME ERROR: operation not allowed\r\n");

@@ -21,10 +21,7 @@
 
 static int setup_product(const char *product)
 {
-    if (sim_fixture_setup(product, "simnet") != 0)
-        return -1;
-    sim_net_power_up(&sim); /* a new module in the same process */
-    return 0;
+    return sim_fixture_setup(product, "simnet"); /* a new module in the same process */
 }
 
 static int setup(void **state)
