@@ -588,7 +588,8 @@ static void sim_lwm2m_fini(struct sim *s)
 
 /* ---- main loop hooks ------------------------------------------------------------------------ */
 
-static int sim_lwm2m_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)
+static int sim_lwm2m_poll_setup(struct sim *s, struct pollfd *fds, int max,
+                                uint64_t *timeout_module_ms)
 {
     struct sim_lwm2m *c = s->lwm2m;
     if (!c->ctx || max < 1)

@@ -229,7 +229,8 @@ static int sim_cmd_uhttper(struct sim *s, enum sim_if iface, const struct sim_at
     int id = sim_http_profile_id(&c->p[0]);
     if (id < 0)
         return SIM_RES_CME(SIM_CME_BAD_PARAMS);
-    sim_line(s, iface, "+UHTTPER: %d,%d,%d", id, s->http->profile[id].err_class, s->http->profile[id].err_code);
+    sim_line(s, iface, "+UHTTPER: %d,%d,%d", id, s->http->profile[id].err_class,
+             s->http->profile[id].err_code);
     return SIM_RES_OK;
 }
 

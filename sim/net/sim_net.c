@@ -46,7 +46,7 @@ struct sim_net {
     int nsocks;
     bool timer_armed;
     uint64_t timer_due_ns; /* host monotonic */
-    const char *ca_file; /* --ca-file */
+    const char *ca_file;   /* --ca-file */
 
     /* the one transfer */
     CURL *easy;
@@ -674,7 +674,8 @@ static void sim_net_fini(struct sim *s)
 
 /* ---- main loop hooks ---------------------------------------------------------------------- */
 
-static int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max, uint64_t *timeout_module_ms)
+static int sim_net_poll_setup(struct sim *s, struct pollfd *fds, int max,
+                              uint64_t *timeout_module_ms)
 {
     struct sim_net *n = s->net;
     if (!n->inited)

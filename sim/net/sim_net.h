@@ -33,7 +33,6 @@ void sim_net_set_ca_file(struct sim *s, const char *path);
  * printable command line by "***" so that the report never holds a password. */
 void sim_net_redact(char *line);
 
-
 /* ---- the transfer engine (sim_net.c), used by sim_ftp.c and sim_http.c ------------------ */
 
 #define SIM_NET_HOST_MAX 128

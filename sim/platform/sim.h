@@ -31,13 +31,13 @@ struct sim_product {
     const char *name;  /* "LARA-R6001D-01B" (what --product takes) */
     const char *model; /* "LARA-R6001D" (AT+CGMM) */
     bool l6;
-    bool b01;                /* a LARA-R6 "01B" */
-    bool prevalidation;      /* +UFWPREVAL step exists */
-    bool rate_3m;            /* FOAT / +UDWNFILE at 3000000 bit/s */
-    bool ftp_http_fota;      /* FTP / HTTP FOTA download */
-    bool ufota_control;      /* +UFOTA pause/resume/read */
-    bool ufota_config;       /* +UFOTACONFIG */
-    uint32_t install_max_s;  /* FOAT/FOTA install time upper bound (65 min or 3 min) */
+    bool b01;               /* a LARA-R6 "01B" */
+    bool prevalidation;     /* +UFWPREVAL step exists */
+    bool rate_3m;           /* FOAT / +UDWNFILE at 3000000 bit/s */
+    bool ftp_http_fota;     /* FTP / HTTP FOTA download */
+    bool ufota_control;     /* +UFOTA pause/resume/read */
+    bool ufota_config;      /* +UFOTACONFIG */
+    uint32_t install_max_s; /* FOAT/FOTA install time upper bound (65 min or 3 min) */
 };
 const struct sim_product *sim_product_find(const char *name);
 const struct sim_product *sim_product_default(void);
@@ -88,11 +88,11 @@ enum sim_phase { SIM_PH_DOWNLOAD = 0, SIM_PH_VALIDATION, SIM_PH_INSTALL, SIM_PH_
 /* Which download is in progress (§6 Table 5: only one at a time). */
 enum sim_download {
     SIM_DL_NONE = 0,
-    SIM_DL_FOAT,    /* AT+UFWUPD=3 XMODEM */
-    SIM_DL_PUSH,    /* AT+UDWNFILE=…,"FOAT" */
-    SIM_DL_FTP,     /* AT+UFTPC=100 (later issue) */
-    SIM_DL_HTTP,    /* AT+UHTTPC=p,100 (later issue) */
-    SIM_DL_LWM2M,   /* uFOTA (later issue) */
+    SIM_DL_FOAT,  /* AT+UFWUPD=3 XMODEM */
+    SIM_DL_PUSH,  /* AT+UDWNFILE=…,"FOAT" */
+    SIM_DL_FTP,   /* AT+UFTPC=100 (later issue) */
+    SIM_DL_HTTP,  /* AT+UHTTPC=p,100 (later issue) */
+    SIM_DL_LWM2M, /* uFOTA (later issue) */
 };
 
 enum sim_fw_phase {
@@ -103,9 +103,9 @@ enum sim_fw_phase {
 
 enum sim_install_method { SIM_INSTALL_FOAT = 0, SIM_INSTALL_FOTA, SIM_INSTALL_UFOTA };
 
-#define SIM_NAME_MAX   64  /* module file names (+UDWNFILE) */
-#define SIM_APN_MAX    64
-#define SIM_CONTEXTS   8
+#define SIM_NAME_MAX 64 /* module file names (+UDWNFILE) */
+#define SIM_APN_MAX  64
+#define SIM_CONTEXTS 8
 
 /* Everything that survives a power cycle. Saved atomically by sim_state_save(). */
 struct sim_state {
@@ -116,8 +116,8 @@ struct sim_state {
     int install_urc_if;         /* +UFWINSTALL <port>: interface for progress URCs */
     uint32_t install_urc_baud;
     bool install_urc_enable;
-    uint32_t install_attempts;  /* how many times an install started (resumes count) */
-    bool boot_writing;          /* set while a boot-code package writes the boot section */
+    uint32_t install_attempts; /* how many times an install started (resumes count) */
+    bool boot_writing;         /* set while a boot-code package writes the boot section */
 
     /* pending FOTA package in DIR/fota/ (pushed, or fetched by FTP/HTTP) */
     bool fota_pkg_present;
@@ -125,18 +125,18 @@ struct sim_state {
     char fota_pkg_name[SIM_NAME_MAX];
 
     /* NVM (Table 6 decides what an update keeps) */
-    uint32_t ipr;      /* +IPR, 0 = autobaud not supported here: factory 115200 */
-    int mno_profile;   /* +UMNOPROF */
-    uint64_t bandmask[2]; /* +UBANDMASK for CAT-M1 / NB-IoT or LTE, see docs */
-    int edrx_mode;     /* +CEDRXS <mode> */
+    uint32_t ipr;                        /* +IPR, 0 = autobaud not supported here: factory 115200 */
+    int mno_profile;                     /* +UMNOPROF */
+    uint64_t bandmask[2];                /* +UBANDMASK for CAT-M1 / NB-IoT or LTE, see docs */
+    int edrx_mode;                       /* +CEDRXS <mode> */
     char apn[SIM_CONTEXTS][SIM_APN_MAX]; /* +CGDCONT, cid 1..8 */
-    bool backup_done;  /* +UBKUPDATA: EFS backup taken after an update (§4.3.1.5) */
+    bool backup_done; /* +UBKUPDATA: EFS backup taken after an update (§4.3.1.5) */
     uint32_t boot_count;
 
     /* platform additions (sim_state.c, sim_cmd_basic.c) */
-    char imei[16];         /* 15 digits, chosen at factory programming */
-    char cpms[3][4];       /* +CPMS <mem1..3>: "ME", "SM", "MT"; "" = never set (§2.4.1) */
-    char edrx_value[5];    /* +CEDRXS requested eDRX value, 4 bits as text */
+    char imei[16];      /* 15 digits, chosen at factory programming */
+    char cpms[3][4];    /* +CPMS <mem1..3>: "ME", "SM", "MT"; "" = never set (§2.4.1) */
+    char edrx_value[5]; /* +CEDRXS requested eDRX value, 4 bits as text */
 };
 
 struct sim;
@@ -174,15 +174,15 @@ void sim_ok(struct sim *s, enum sim_if iface);
 void sim_error(struct sim *s, enum sim_if iface);
 /* +CME ERROR per +CMEE (0: ERROR, 1: numeric, 2: text). Codes: SIM_CME_*. */
 void sim_cme_error(struct sim *s, enum sim_if iface, int code);
-#define SIM_CME_NOT_ALLOWED     3   /* "operation not allowed" */
-#define SIM_CME_NOT_SUPPORTED   4   /* "operation not supported" */
-#define SIM_CME_MEMORY_FULL     20  /* "memory full" */
-#define SIM_CME_INVALID_INDEX   21  /* "invalid index" */
-#define SIM_CME_NOT_FOUND       22  /* "not found" */
-#define SIM_CME_TEXT_TOO_LONG   24  /* "text string too long" */
-#define SIM_CME_INVALID_CHARS   25  /* "invalid characters in text string" */
-#define SIM_CME_UNKNOWN         100 /* "unknown" */
-#define SIM_CME_BAD_PARAMS      50  /* "incorrect parameters" (u-blox) */
+#define SIM_CME_NOT_ALLOWED   3   /* "operation not allowed" */
+#define SIM_CME_NOT_SUPPORTED 4   /* "operation not supported" */
+#define SIM_CME_MEMORY_FULL   20  /* "memory full" */
+#define SIM_CME_INVALID_INDEX 21  /* "invalid index" */
+#define SIM_CME_NOT_FOUND     22  /* "not found" */
+#define SIM_CME_TEXT_TOO_LONG 24  /* "text string too long" */
+#define SIM_CME_INVALID_CHARS 25  /* "invalid characters in text string" */
+#define SIM_CME_UNKNOWN       100 /* "unknown" */
+#define SIM_CME_BAD_PARAMS    50  /* "incorrect parameters" (u-blox) */
 const char *sim_cme_text(int code);
 
 /* While a raw handler is set, bytes received on `iface` go to it instead of the AT parser
@@ -221,8 +221,8 @@ int sim_param_str(char *dst, size_t cap, const struct sim_at_param *p);
  * DIR/files/NAME    user files (+UDWNFILE, +ULSTFILE, +UDELFILE)
  * DIR/fota/NAME     pending FOTA package
  * DIR/foat.upd      package received by +UFWUPD (until installed)  */
-int sim_state_load(struct sim *s);  /* 0, or -1 with a message on stderr */
-int sim_state_save(struct sim *s);  /* atomic; 0 or -1 */
+int sim_state_load(struct sim *s); /* 0, or -1 with a message on stderr */
+int sim_state_save(struct sim *s); /* atomic; 0 or -1 */
 /* Writes DIR/rel atomically (temp file, fsync, rename, fsync dir). 0 or -1 (errno). */
 int sim_atomic_write(struct sim *s, const char *rel, const void *buf, size_t len);
 /* Absolute path of DIR/rel into buf. */
@@ -321,21 +321,21 @@ struct sim_port {
     bool present;
     int master_fd;
     char link[PATH_MAX];
-    bool echo;         /* ATE */
+    bool echo; /* ATE */
     bool muted;
-    uint32_t baud;     /* simulated rate (pacing) */
+    uint32_t baud; /* simulated rate (pacing) */
     sim_raw_fn raw;
     char line[SIM_AT_LINE_MAX];
     size_t line_len;
     bool line_overflow;
-    uint8_t *out;      /* output queue */
+    uint8_t *out; /* output queue */
     size_t out_len, out_cap;
     /* platform (sim_uart.c) */
-    int slave_fd;            /* kept open so that the pty never hangs up between hosts */
-    double pace_out_credit;  /* --pace: bytes that may leave now */
-    double pace_in_credit;   /* --pace: bytes that may be accepted now */
-    uint64_t pace_last_us;   /* module time of the last credit update */
-    size_t out_off;          /* queued output is out[out_off .. out_off + out_len) */
+    int slave_fd;           /* kept open so that the pty never hangs up between hosts */
+    double pace_out_credit; /* --pace: bytes that may leave now */
+    double pace_in_credit;  /* --pace: bytes that may be accepted now */
+    uint64_t pace_last_us;  /* module time of the last credit update */
+    size_t out_off;         /* queued output is out[out_off .. out_off + out_len) */
 };
 
 struct sim_fw {
@@ -379,8 +379,8 @@ struct sim {
     bool pace;
     uint64_t clock_base_ns;   /* host monotonic ns at power-up */
     uint64_t clock_offset_ms; /* virtual ms carried across reboots */
-    bool clock_frozen;         /* the main loop is working: module time stands still */
-    uint64_t clock_frozen_ms;  /* module time while frozen */
+    bool clock_frozen;        /* the main loop is working: module time stands still */
+    uint64_t clock_frozen_ms; /* module time while frozen */
     uint64_t clock_frozen_at_ns;
     struct sim_timer timers[SIM_TIMERS_MAX];
     unsigned next_timer_id;
@@ -399,15 +399,15 @@ struct sim {
     struct sim_ufota *ufota;
 
     /* platform (sim_main.c, sim_report.c) */
-    int report_fd;        /* -1 without --report */
-    off_t report_end;     /* offset of the closing "]" of the timeline */
-    unsigned report_seq;  /* events written */
-    bool report_failed;   /* a write failed once: stop reporting, say so on stderr */
-    int cfun;             /* +CFUN power mode (volatile: 1 after every power-up) */
+    int report_fd;          /* -1 without --report */
+    off_t report_end;       /* offset of the closing "]" of the timeline */
+    unsigned report_seq;    /* events written */
+    bool report_failed;     /* a write failed once: stop reporting, say so on stderr */
+    int cfun;               /* +CFUN power mode (volatile: 1 after every power-up) */
     bool bricked_announced; /* "bricked" printed once (sim_announce) */
     /* tests and fuzzing (never set by larafw-sim itself) */
     void (*out_hook)(struct sim *s, enum sim_if iface, const void *buf, size_t len);
-    bool no_fsync;        /* atomic writes without fsync: fast, still rename-atomic */
+    bool no_fsync; /* atomic writes without fsync: fast, still rename-atomic */
 };
 
 #endif

@@ -95,7 +95,7 @@ static int sim_at_params(const char *line, size_t i, size_t len, struct sim_at_c
             }
             if (i == len)
                 return -1; /* unterminated string */
-            i++; /* closing quote */
+            i++;           /* closing quote */
             while (i < len && sim_at_is_space(line[i]))
                 i++;
             if (i < len && line[i] != ',')

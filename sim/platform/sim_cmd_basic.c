@@ -457,7 +457,8 @@ static int sim_cmd_ubandmask(struct sim *s, enum sim_if iface, const struct sim_
     switch (c->type) {
     case SIM_AT_SET: {
         uint64_t m0 = 0, m1 = 0;
-        if (c->nparams < 2 || c->nparams > 3 || !sim_param_num(c, 0, 0, 0) || !sim_u64(&c->p[1], &m0))
+        if (c->nparams < 2 || c->nparams > 3 || !sim_param_num(c, 0, 0, 0) ||
+            !sim_u64(&c->p[1], &m0))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         if (c->nparams == 3 && !sim_u64(&c->p[2], &m1))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);

@@ -94,8 +94,8 @@ static void sim_uf_save(struct sim *s)
     int n = snprintf(buf, sizeof buf,
                      "phase=%d\nresult=%d\nlifetime=%u\nmode=%d\nmno_before=%d\nuri=%s\nname=%s\n"
                      "version=%s\n",
-                     (int)u->phase, u->result, (unsigned)sim_lwm2m_lifetime(s), u->mode, u->mno_before,
-                     u->uri, u->pkg_name, u->pkg_version);
+                     (int)u->phase, u->result, (unsigned)sim_lwm2m_lifetime(s), u->mode,
+                     u->mno_before, u->uri, u->pkg_name, u->pkg_version);
     if (n < 0 || (size_t)n >= sizeof buf || sim_atomic_write(s, sim_uf_rel, buf, (size_t)n) != 0)
         fprintf(stderr, "larafw-sim: uFOTA state not saved\n");
 }
@@ -434,8 +434,7 @@ static int sim_uf_execute(struct sim *s)
 /* AT+UFWINSTALL of a package uFOTA downloaded: only in "download only" mode (§5.4.1). */
 static bool sim_uf_host_may_install(const struct sim *s)
 {
-    return s->product->ufota_config && s->ufota->mode == 1 &&
-           s->ufota->phase == SIM_UF_DOWNLOADED;
+    return s->product->ufota_config && s->ufota->mode == 1 && s->ufota->phase == SIM_UF_DOWNLOADED;
 }
 
 /* The final code of an install of a uFOTA package (ours, or the host's in "download only"

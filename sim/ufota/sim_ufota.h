@@ -53,7 +53,7 @@ struct sim_ufota {
 /* ---- URCs (sim_ufota_cmd.c), to the interface that enabled them ---- */
 void sim_ufota_urc_fota(struct sim *s, int a, int b, int pct); /* +UFOTASTAT: a,b,pct */
 void sim_ufota_urc_lwm2m(struct sim *s, const char *fmt, ...) SIM_PRINTF(2, 3); /* +ULWM2MSTAT */
-void sim_ufota_urc_reset(struct sim *s); /* both off (every power-up, §5.7.1) */
+void sim_ufota_urc_reset(struct sim *s);     /* both off (every power-up, §5.7.1) */
 bool sim_ufota_urcs_on(const struct sim *s); /* both on */
 
 /* ---- host controls (sim_ufota.c, §5.3, §5.4). Return SIM_RES_* codes. ---- */

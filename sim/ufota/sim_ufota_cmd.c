@@ -29,7 +29,8 @@ bool sim_ufota_urcs_on(const struct sim *s)
 
 void sim_ufota_urc_fota(struct sim *s, int a, int b, int pct)
 {
-    sim_report(s, "ufota", "+UFOTASTAT: %d,%d,%d%s", a, b, pct, s->ufota->urc_fota_on ? "" : " (off)");
+    sim_report(s, "ufota", "+UFOTASTAT: %d,%d,%d%s", a, b, pct,
+               s->ufota->urc_fota_on ? "" : " (off)");
     if (s->ufota->urc_fota_on)
         sim_urc(s, s->ufota->urc_fota_if, "+UFOTASTAT: %d,%d,%d", a, b, pct);
 }
@@ -78,7 +79,8 @@ static int sim_cmd_ulwm2mstat(struct sim *s, enum sim_if iface, const struct sim
         s->ufota->urc_lwm2m_mask = c->nparams == 2 ? (long)c->p[1].num : 7;
         return SIM_RES_OK;
     case SIM_AT_READ:
-        sim_line(s, iface, "+ULWM2MSTAT: %d,%ld", s->ufota->urc_lwm2m_on ? 1 : 0, s->ufota->urc_lwm2m_mask);
+        sim_line(s, iface, "+ULWM2MSTAT: %d,%ld", s->ufota->urc_lwm2m_on ? 1 : 0,
+                 s->ufota->urc_lwm2m_mask);
         return SIM_RES_OK;
     case SIM_AT_TEST:
         sim_line(s, iface, "+ULWM2MSTAT: (0,1),(0-255)");
@@ -124,8 +126,9 @@ static int sim_cmd_ufotaconfig(struct sim *s, enum sim_if iface, const struct si
         return SIM_RES_CME(SIM_CME_NOT_SUPPORTED); /* §5.4: R6 "01B" only */
     switch (c->type) {
     case SIM_AT_SET:
-        if (c->nparams < 2 || c->nparams > 3 || !sim_param_num(c, 0, SIM_LWM2M_SSID, SIM_LWM2M_SSID) ||
-            !sim_param_num(c, 1, 0, 3) || (c->nparams == 3 && !sim_param_num(c, 2, 255, 255)))
+        if (c->nparams < 2 || c->nparams > 3 ||
+            !sim_param_num(c, 0, SIM_LWM2M_SSID, SIM_LWM2M_SSID) || !sim_param_num(c, 1, 0, 3) ||
+            (c->nparams == 3 && !sim_param_num(c, 2, 255, 255)))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         return sim_ufota_config(s, (int)c->p[1].num);
     case SIM_AT_READ:

@@ -95,17 +95,15 @@ static int sim_cmd_ufwinstall(struct sim *s, enum sim_if iface, const struct sim
         /* "AT+UFWINSTALL=1,115200,,1" only configures the uFOTA URCs (§5.2) when no
          * package is waiting (or only an LwM2M one the host may not install, §5.7.1); with
          * one it installs it like any other call. */
-        if (!s->st.fota_pkg_present ||
-            !sim_parts_host_may_install(s)) {
+        if (!s->st.fota_pkg_present || !sim_parts_host_may_install(s)) {
             (void)sim_state_save(s);
             return SIM_RES_OK;
         }
     }
     /* §4.3: only a package downloaded by +UDWNFILE "FOAT", FTP or HTTP; not one from LwM2M,
      * not while a download (§6) or another update runs. */
-    if (!s->st.fota_pkg_present ||
-        !sim_parts_host_may_install(s) ||
-        s->download != SIM_DL_NONE || sim_install_busy(s))
+    if (!s->st.fota_pkg_present || !sim_parts_host_may_install(s) || s->download != SIM_DL_NONE ||
+        sim_install_busy(s))
         return SIM_RES_CME(SIM_CME_NOT_ALLOWED);
 
     char rel[PATH_MAX];
