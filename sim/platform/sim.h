@@ -43,6 +43,11 @@ const struct sim_product *sim_product_find(const char *name);
 const struct sim_product *sim_product_default(void);
 /* Writes the list of known product names, comma separated, for error messages. */
 void sim_product_list(char *buf, size_t len);
+/* UART rates of +IPR and +UFWINSTALL (§3.1): true when `baud` is one of them (3000000 too;
+ * whether the product has it is p->rate_3m). */
+bool sim_uart_rate_known(long long baud);
+/* The rates a product offers, "9600,19200,…", for +IPR=?. */
+void sim_uart_rate_list(const struct sim_product *p, char *buf, size_t len);
 
 /* ---- AT command line parsing (sim_at.c; fuzzed by tests/fuzz/sim_at.c) --------------- */
 

@@ -140,23 +140,6 @@ static int sim_cmd_cmee(struct sim *s, enum sim_if iface, const struct sim_at_cm
 
 /* ---- +IPR (§3.1, §4.2.3; 3 Mbit/s per product, MODULE.md §1) ---- */
 
-static const uint32_t sim_ipr_rates[] = {9600,   19200,  38400,  57600,  115200,
-                                         230400, 460800, 921600, 3000000};
-
-static void sim_ipr_list(char *buf, size_t len, const struct sim_product *p)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < sizeof sim_ipr_rates / sizeof sim_ipr_rates[0]; i++) {
-        if (sim_ipr_rates[i] == 3000000 && !p->rate_3m)
-            continue;
-        int n = snprintf(buf + used, len - used, "%s%" PRIu32, used ? "," : "", sim_ipr_rates[i]);
-        if (n < 0 || (size_t)n >= len - used)
-            return;
-        used += (size_t)n;
-    }
-}
-
 /* Switches the UART once the OK has left at the old rate (bounded wait: a host that does not
  * read must not keep the old rate forever). */
 static void sim_ipr_apply(struct sim *s, void *arg)
@@ -176,10 +159,7 @@ static int sim_cmd_ipr(struct sim *s, enum sim_if iface, const struct sim_at_cmd
         if (c->nparams < 1 || c->nparams > 1 || !sim_param_num(c, 0, 0, 4000000))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS);
         uint32_t rate = (uint32_t)c->p[0].num;
-        bool known = false;
-        for (size_t i = 0; i < sizeof sim_ipr_rates / sizeof sim_ipr_rates[0]; i++)
-            known = known || sim_ipr_rates[i] == rate;
-        if (!known)
+        if (!sim_uart_rate_known(rate))
             return SIM_RES_CME(SIM_CME_BAD_PARAMS); /* includes 0: no autobauding here */
         if (rate == 3000000 && !s->product->rate_3m)
             return SIM_RES_CME(SIM_CME_NOT_SUPPORTED);
@@ -197,7 +177,7 @@ static int sim_cmd_ipr(struct sim *s, enum sim_if iface, const struct sim_at_cmd
         sim_line(s, iface, "+IPR: %" PRIu32, s->st.ipr);
         return SIM_RES_OK;
     case SIM_AT_TEST:
-        sim_ipr_list(list, sizeof list, s->product);
+        sim_uart_rate_list(s->product, list, sizeof list);
         sim_line(s, iface, "+IPR: (),(%s)", list);
         return SIM_RES_OK;
     default:

@@ -2,6 +2,7 @@
  * §5.4). The table decides; no code elsewhere compares product names. */
 #include "sim.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,32 @@ void sim_product_list(char *buf, size_t len)
         int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", sim_products[i].name);
         if (n < 0 || (size_t)n >= len - used)
             return; /* truncated, still NUL-terminated */
+        used += (size_t)n;
+    }
+}
+
+/* The rates of +IPR and +UFWINSTALL (§3.1; 3 Mbit/s per product, MODULE.md §1). */
+static const uint32_t sim_uart_rates[] = {9600,   19200,  38400,  57600,  115200,
+                                          230400, 460800, 921600, 3000000};
+
+bool sim_uart_rate_known(long long baud)
+{
+    for (size_t i = 0; i < sizeof sim_uart_rates / sizeof sim_uart_rates[0]; i++)
+        if ((long long)sim_uart_rates[i] == baud)
+            return true;
+    return false;
+}
+
+void sim_uart_rate_list(const struct sim_product *p, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof sim_uart_rates / sizeof sim_uart_rates[0]; i++) {
+        if (sim_uart_rates[i] == 3000000 && !p->rate_3m)
+            continue;
+        int n = snprintf(buf + used, len - used, "%s%" PRIu32, used ? "," : "", sim_uart_rates[i]);
+        if (n < 0 || (size_t)n >= len - used)
+            return;
         used += (size_t)n;
     }
 }

@@ -14,17 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const uint32_t sim_install_rates[] = {9600,   19200,  38400,  57600,  115200,
-                                             230400, 460800, 921600, 3000000};
-
 static bool sim_install_rate_ok(const struct sim *s, long long baud)
 {
     if (baud == 3000000 && !s->product->rate_3m)
         return false;
-    for (size_t i = 0; i < sizeof sim_install_rates / sizeof sim_install_rates[0]; i++)
-        if ((long long)sim_install_rates[i] == baud)
-            return true;
-    return false;
+    return sim_uart_rate_known(baud);
 }
 
 /* <port> → interface. */
