@@ -1,6 +1,7 @@
 /* The network transfer engine of the simulated module: real FTP / HTTP(S) downloads with
- * libcurl's multi interface, driven by sim_main.c's single-threaded ppoll() loop through
- * sim_net_poll_setup() / sim_net_service() (no threads besides libcurl's resolver).
+ * libcurl's multi interface, driven by sim_main.c's single-threaded ppoll() loop through the
+ * part's hooks sim_net_poll_setup() / sim_net_service() (no threads besides libcurl's
+ * resolver). One libcurl multi handle per module (s->net).
  *
  * A FOTA download (§4.2.1, §4.2.2) writes DIR/fota/.net.part and, every SIM_NET_SYNC_BYTES,
  * makes it durable (fdatasync) and records how far it is in DIR/netdl (atomic write): URL,

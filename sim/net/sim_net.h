@@ -1,13 +1,14 @@
 /* Network downloads of the simulated module: FOTA over FTP (§4.2.1) and HTTP(S) (§4.2.2).
  *
  * sim_net.c        the transfer engine: libcurl's multi interface driven by the single-threaded
- *                  ppoll() loop of sim_main.c (sim_net_poll_setup / sim_net_service), progress,
+ *                  ppoll() loop of sim_main.c (the part's poll_setup / service hooks), progress,
  *                  faults, checkpoints, the package's arrival in the FOTA area
  * sim_net_store.c  the partial package's resume record in the state directory, MD5 of a file
+ *                  (OpenSSL EVP)
  * sim_net_at.c     error class/code table, URLs, password redaction of the report
  * sim_ftp.c        AT+UFTP, AT+UFTPC, AT+UFTPER
  * sim_http.c       AT+UHTTP, AT+UHTTPC, AT+UHTTPER
- * (sim_ufota.c uses the engine for the uFOTA package download, kind SIM_DL_LWM2M.)
+ * (ufota/sim_ufota.c uses the engine for the uFOTA package download, kind SIM_DL_LWM2M.)
  *
  * One module = at most one network transfer at a time (§6 Table 5). Each part's state is under
  * struct sim (s->net, s->ftp, s->http); a module reset drops the transfer (the engine's reset

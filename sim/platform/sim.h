@@ -1,9 +1,14 @@
-/* larafw-sim internals shared by its source files. One process = one module.
+/* larafw-sim: the module object (struct sim) and the platform every part builds on: products,
+ * the AT line parser, the virtual clock and timers, the interfaces, dispatch, persistence,
+ * key=value records, faults, the report, power and the parts table (struct sim_part).
  *
- * Rooms inside sim/:
- *   platform  sim_main.c sim_clock.c sim_uart.c sim_state.c sim_at.c sim_dispatch.c
- *             sim_cmd_basic.c sim_files.c sim_fault.c sim_report.c sim_product.c
- *   updates   sim_xmodem.c sim_foat.c sim_install.c
+ * Layers (sim/README.md has the map and how to add a command or an update method):
+ *   sim_main.c, sim_parts.c     top: options, the main loop, the table of parts
+ *   ufota/                      uFOTA: object 5's campaign and its AT commands
+ *   lwm2m/  net/  update/       LwM2M client · FTP/HTTP download engine · FOAT and install
+ *   platform/                   this header, sim_platform.h and their files
+ * A layer includes only its own headers and those below it (CMake enforces it). All state is
+ * under struct sim, one struct per part, so that several modules live in one process.
  * The module's behaviour follows ../shared/MODULE.md and the note (§ numbers); every choice the
  * note leaves open is written down in docs/simulator.md.
  */
@@ -95,9 +100,9 @@ enum sim_download {
     SIM_DL_NONE = 0,
     SIM_DL_FOAT,  /* AT+UFWUPD=3 XMODEM */
     SIM_DL_PUSH,  /* AT+UDWNFILE=…,"FOAT" */
-    SIM_DL_FTP,   /* AT+UFTPC=100 (later issue) */
-    SIM_DL_HTTP,  /* AT+UHTTPC=p,100 (later issue) */
-    SIM_DL_LWM2M, /* uFOTA (later issue) */
+    SIM_DL_FTP,   /* AT+UFTPC=100 (net/sim_ftp.c) */
+    SIM_DL_HTTP,  /* AT+UHTTPC=p,100 (net/sim_http.c) */
+    SIM_DL_LWM2M, /* uFOTA's package download (ufota/sim_ufota.c) */
 };
 
 enum sim_fw_phase {
@@ -253,7 +258,7 @@ struct sim_faults {
     bool power_cut_fired, flash_write_fired;
     double noise_ber; /* bit error rate on bytes the module receives */
     double drop_rate; /* probability that a received byte is lost */
-    int net_drop_pct; /* network downloads (later issue), -1 none */
+    int net_drop_pct; /* network downloads (net/sim_net.c), -1 none */
     int net_drop_count;
     uint64_t rng;
 };
@@ -403,7 +408,7 @@ struct sim {
     struct sim_lwm2m *lwm2m;
     struct sim_ufota *ufota;
 
-    /* platform (sim_main.c, sim_report.c) */
+    /* platform (sim_report.c, sim_power.c, sim_cmd_basic.c) */
     int report_fd;          /* -1 without --report */
     off_t report_end;       /* offset of the closing "]" of the timeline */
     unsigned report_seq;    /* events written */
