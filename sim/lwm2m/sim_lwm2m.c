@@ -403,7 +403,8 @@ static int sim_lwm2m_resolve(const char *host, uint16_t port, coap_address_t *ou
     return 0;
 }
 
-/* The context and the listening endpoint: once per module. */
+/* The context and the listening endpoint: at the first power-up and at each power-up after a
+ * reset (which dropped them). */
 static int sim_lwm2m_ctx_init(struct sim *s)
 {
     struct sim_lwm2m *c = s->lwm2m;
@@ -562,6 +563,38 @@ static void sim_lwm2m_power_up(struct sim *s)
         c->start_timer = sim_timer_add(s, SIM_LWM2M_START_MS, sim_lwm2m_start, NULL);
 }
 
+/* Everything libcoap holds for the module: the context with its sockets, the sessions of the
+ * server and of peers, their observations, blocks in flight. */
+static void sim_lwm2m_ctx_free(struct sim *s)
+{
+    struct sim_lwm2m *c = s->lwm2m;
+    /* a module that resets sends nothing: freeing observed resources would send each
+     * observer a last 4.04, unless they are no longer observable */
+    if (c->ctx)
+        sim_lwm2m_quiet_resources(c->ctx);
+    if (c->session)
+        coap_session_release(c->session);
+    if (c->ctx)
+        coap_free_context(c->ctx);
+    c->ctx = NULL;
+    c->ep = NULL;
+    c->session = NULL;
+    c->inited = false;
+    c->pending = SIM_REQ_NONE;
+}
+
+/* A module reset (AT+CFUN=15/16, an install's resets) ends every observation and CoAP session
+ * and closes the sockets, as a power cut does: nothing from before the reset is sent after it.
+ * Never called from inside a CoAP handler (Execute /5/0/2 starts the install from a timer). */
+static void sim_lwm2m_reset(struct sim *s)
+{
+    struct sim_lwm2m *c = s->lwm2m;
+    if (c->ctx)
+        sim_report(s, "lwm2m", "module reset: CoAP sessions and observations ended");
+    sim_lwm2m_ctx_free(s);
+    c->reg = SIM_REG_OFF;
+}
+
 static int sim_lwm2m_init(struct sim *s)
 {
     struct sim_lwm2m *c = calloc(1, sizeof *c);
@@ -580,8 +613,7 @@ static void sim_lwm2m_fini(struct sim *s)
     struct sim_lwm2m *c = s->lwm2m;
     if (!c)
         return;
-    if (c->ctx)
-        coap_free_context(c->ctx); /* sessions, endpoint and resources with it */
+    sim_lwm2m_ctx_free(s); /* sessions, endpoint and resources with it */
     free(c);
     s->lwm2m = NULL;
 }
@@ -626,6 +658,7 @@ const struct sim_part sim_part_lwm2m = {
     .name = "lwm2m",
     .init = sim_lwm2m_init,
     .fini = sim_lwm2m_fini,
+    .reset = sim_lwm2m_reset,
     .power_up = sim_lwm2m_power_up,
     .fds_max = SIM_LWM2M_FDS_MAX,
     .poll_setup = sim_lwm2m_poll_setup,

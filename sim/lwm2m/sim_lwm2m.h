@@ -109,6 +109,10 @@ bool sim_lwm2m_inst_exists(uint16_t obj, uint16_t inst);
  * only) and returns their count, or a negative CoAP code (-404, -405). */
 int sim_lwm2m_read(struct sim *s, const uint16_t ids[3], int n, struct sim_lwm2m_value *vals,
                    size_t max);
+/* Discover (OMA LwM2M 1.0 §5.4.2) of a path of n ids: CoRE link format into out ("</3>,</3/0/0>,
+ * …,</3/0/11>;dim=1"; an instance starts with "</3/0>", a resource is alone). Returns the
+ * length, or a negative CoAP code (-404 no such path, -500 does not fit). */
+int sim_lwm2m_discover(struct sim *s, const uint16_t ids[3], int n, char *out, size_t cap);
 /* Writes one resource of an instance. Returns a CoAP code (204, 400, 404, 405, 503). */
 int sim_lwm2m_write(struct sim *s, uint16_t obj, uint16_t inst, const struct sim_lwm2m_value *v);
 /* Executes a resource. Returns a CoAP code (204, 404, 405). */

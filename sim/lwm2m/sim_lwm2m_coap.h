@@ -47,6 +47,9 @@ struct sim_lwm2m {
 /* Adds a resource with the Read/Write/Execute handlers for every object, instance and
  * resource path (sim_lwm2m_req.c). */
 void sim_lwm2m_add_resources(coap_context_t *ctx);
+/* Makes every resource unobservable, so that freeing the context (a reset) sends observers
+ * nothing, not even a last 4.04. */
+void sim_lwm2m_quiet_resources(coap_context_t *ctx);
 /* The module a CoAP session belongs to (sim_lwm2m.c: the context's app data). */
 struct sim *sim_lwm2m_sim(const coap_session_t *session);
 

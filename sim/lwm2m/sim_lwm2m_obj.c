@@ -223,13 +223,19 @@ int sim_lwm2m_write(struct sim *s, uint16_t obj, uint16_t inst, const struct sim
             sim_lwm2m_update(s); /* §5.6: a lifetime change triggers a registration update */
         }
         return 204;
-    case 102:
+    case 102: /* periods and timeouts are unsigned (OMA LwM2M 1.0 E.2) */
+        if (v->i < 0)
+            return 400;
         c->pmin = v->i;
         return 204;
     case 103:
+        if (v->i < 0)
+            return 400;
         c->pmax = v->i;
         return 204;
     case 105:
+        if (v->i < 0)
+            return 400;
         c->disable_to = v->i;
         return 204;
     case 106:
@@ -266,4 +272,56 @@ int sim_lwm2m_execute(struct sim *s, uint16_t obj, uint16_t inst, uint16_t res)
     default:
         return 405; /* /1/10/4 disable, /3/0/4 reboot: not offered to a server here */
     }
+}
+
+/* Appends the link "</a>", "</a/b>" or "</a/b/c>" (depth 1..3) to out[*u..cap), after a comma
+ * unless it is the first; false when it does not fit. */
+static bool sim_link_add(char *out, size_t cap, size_t *u, unsigned a, unsigned b, unsigned c,
+                         int depth)
+{
+    int n = depth == 1   ? snprintf(out + *u, cap - *u, "%s</%u>", *u ? "," : "", a)
+            : depth == 2 ? snprintf(out + *u, cap - *u, "%s</%u/%u>", *u ? "," : "", a, b)
+                         : snprintf(out + *u, cap - *u, "%s</%u/%u/%u>", *u ? "," : "", a, b, c);
+    if (n < 0 || (size_t)n >= cap - *u)
+        return false;
+    *u += (size_t)n;
+    return true;
+}
+
+int sim_lwm2m_discover(struct sim *s, const uint16_t ids[3], int n, char *out, size_t cap)
+{
+    size_t u = 0;
+    bool found = false;
+    if (n < 1 || cap == 0)
+        return -400;
+    out[0] = '\0';
+    for (size_t i = 0; i < sim_lwm2m_ninstances; i++) {
+        const struct sim_lwm2m_inst *in = &sim_lwm2m_instances[i];
+        if (in->obj != ids[0] || (n >= 2 && in->inst != ids[1]))
+            continue;
+        if (!found && n == 1 && !sim_link_add(out, cap, &u, in->obj, 0, 0, 1))
+            return -500;
+        if (n == 2 && !sim_link_add(out, cap, &u, in->obj, in->inst, 0, 2))
+            return -500;
+        found = true;
+        for (size_t k = 0; k < sim_lwm2m_nresources; k++) {
+            const struct sim_lwm2m_res *res = &sim_lwm2m_resources[k];
+            if (res->obj != in->obj || (n == 3 && res->res != ids[2]))
+                continue;
+            if (!sim_link_add(out, cap, &u, in->obj, in->inst, res->res, 3))
+                return -500;
+            if (res->type == SIM_LV_MULTI) {
+                /* dim: the number of instances of a multiple resource */
+                struct sim_lwm2m_value v;
+                sim_lwm2m_get(s, res, &v);
+                int m = snprintf(out + u, cap - u, ";dim=%u", v.nmulti);
+                if (m < 0 || (size_t)m >= cap - u)
+                    return -500;
+                u += (size_t)m;
+            }
+            if (n == 3)
+                return (int)u;
+        }
+    }
+    return found && n != 3 ? (int)u : -404;
 }

@@ -127,6 +127,28 @@ static void sim_respond(coap_pdu_t *response, int code)
     coap_pdu_set_code(response, (coap_pdu_code_t)sim_coap_code(code));
 }
 
+/* Discover (GET with Accept: application/link-format, OMA LwM2M 1.0 §5.4.2). */
+static void sim_h_discover(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
+                           const coap_string_t *query, coap_pdu_t *response, const uint16_t ids[3],
+                           int n)
+{
+    char *buf = malloc(SIM_LWM2M_BUF);
+    if (!buf) {
+        sim_respond(response, 500);
+        return;
+    }
+    int len = sim_lwm2m_discover(sim_lwm2m_sim(session), ids, n, buf, SIM_LWM2M_BUF);
+    if (len < 0) {
+        free(buf);
+        sim_respond(response, -len);
+        return;
+    }
+    sim_respond(response, 205);
+    if (!coap_add_data_large_response(r, session, request, response, query, SIM_LWM2M_CF_LINK, -1,
+                                      0, (size_t)len, (const uint8_t *)buf, sim_release_buf, buf))
+        sim_respond(response, 500);
+}
+
 /* Read (and Observe: libcoap calls this again for each notification). */
 static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
                       const coap_string_t *query, coap_pdu_t *response)
@@ -136,6 +158,10 @@ static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pd
     int n = sim_res_path(r, ids);
     unsigned accept = n == 3 ? SIM_LWM2M_CF_TEXT : SIM_LWM2M_CF_TLV;
     (void)sim_opt_uint(request, COAP_OPTION_ACCEPT, &accept);
+    if (accept == SIM_LWM2M_CF_LINK) {
+        sim_h_discover(r, session, request, query, response, ids, n);
+        return;
+    }
     struct sim_lwm2m_value *vals = calloc(SIM_LWM2M_VALS, sizeof *vals);
     if (!vals) {
         sim_respond(response, 500);
@@ -201,6 +227,8 @@ static void sim_h_get(coap_resource_t *r, coap_session_t *session, const coap_pd
         return;
     }
     sim_respond(response, 205);
+    if (accept == SIM_LWM2M_CF_TEXT) /* libcoap leaves Content-Format 0 out: LwM2M wants it */
+        coap_add_option(response, COAP_OPTION_CONTENT_FORMAT, 0, NULL);
     if (!coap_add_data_large_response(r, session, request, response, query, (uint16_t)accept, -1, 0,
                                       (size_t)len, buf, sim_release_buf, buf))
         sim_respond(response, 500);
@@ -285,60 +313,67 @@ int sim_lwm2m_write_json(struct sim *s, const char *buf, size_t len)
     return w.code;
 }
 
-static void sim_h_put(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
-                      const coap_string_t *query, coap_pdu_t *response)
+/* The payload of a Write (PUT: replace; POST on an instance: partial update, OMA LwM2M 1.0
+ * §5.4.3). Returns a CoAP code. */
+static int sim_write_request(struct sim *s, const uint16_t ids[3], int n, const coap_pdu_t *request,
+                             const coap_string_t *query)
 {
-    struct sim *s = sim_lwm2m_sim(session);
-    uint16_t ids[3];
-    int n = sim_res_path(r, ids);
     size_t len = 0, off = 0, total = 0;
     const uint8_t *data = NULL;
     (void)coap_get_data_large(request, &len, &data, &off, &total);
     if (!data || len == 0) {
         /* Write-Attributes (?pmin=…) carry no payload: accepted and ignored */
-        sim_respond(response, query ? 204 : 400);
-        return;
+        return query ? 204 : 400;
     }
     unsigned cf = n == 3 ? SIM_LWM2M_CF_TEXT : SIM_LWM2M_CF_TLV;
     (void)sim_opt_uint(request, COAP_OPTION_CONTENT_FORMAT, &cf);
-    int code;
-    if (n < 2) {
-        code = 405;
-    } else if (cf == SIM_LWM2M_CF_TLV) {
-        code = sim_write_tlv(s, ids, n, data, len);
-    } else if (cf == SIM_LWM2M_CF_JSON) {
-        code = sim_lwm2m_write_json(s, (const char *)data, len);
-    } else if ((cf == SIM_LWM2M_CF_TEXT || cf == SIM_LWM2M_CF_OPAQUE) && n == 3) {
+    if (n < 2)
+        return 405;
+    if (cf == SIM_LWM2M_CF_TLV)
+        return sim_write_tlv(s, ids, n, data, len);
+    if (cf == SIM_LWM2M_CF_JSON)
+        return sim_lwm2m_write_json(s, (const char *)data, len);
+    if ((cf == SIM_LWM2M_CF_TEXT || cf == SIM_LWM2M_CF_OPAQUE) && n == 3) {
         const struct sim_lwm2m_res *res = sim_lwm2m_res_find(ids[0], ids[2]);
         struct sim_lwm2m_value v;
         memset(&v, 0, sizeof v);
         if (!res || !sim_lwm2m_inst_exists(ids[0], ids[1]))
-            code = 404;
-        else if (sim_text_value(data, len, res->type, &v) != 0)
-            code = 400;
-        else {
-            v.id = ids[2];
-            code = sim_lwm2m_write(s, ids[0], ids[1], &v);
-        }
-    } else {
-        code = 415;
+            return 404;
+        if (sim_text_value(data, len, res->type, &v) != 0)
+            return 400;
+        v.id = ids[2];
+        return sim_lwm2m_write(s, ids[0], ids[1], &v);
     }
-    sim_respond(response, code);
+    return 415;
 }
 
+static void sim_h_put(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    uint16_t ids[3];
+    int n = sim_res_path(r, ids);
+    sim_respond(response, sim_write_request(sim_lwm2m_sim(session), ids, n, request, query));
+}
+
+/* POST: Execute on a resource, Write (partial update) on an instance (OMA LwM2M 1.0 §5.4.3,
+ * §5.4.5); Create on an object is not offered (fixed instances). */
 static void sim_h_post(coap_resource_t *r, coap_session_t *session, const coap_pdu_t *request,
                        const coap_string_t *query, coap_pdu_t *response)
 {
-    (void)request;
-    (void)query;
     uint16_t ids[3];
     int n = sim_res_path(r, ids);
-    sim_respond(response,
-                n == 3 ? sim_lwm2m_execute(sim_lwm2m_sim(session), ids[0], ids[1], ids[2]) : 405);
+    struct sim *s = sim_lwm2m_sim(session);
+    int code = 405;
+    if (n == 3)
+        code = sim_lwm2m_execute(s, ids[0], ids[1], ids[2]);
+    else if (n == 2)
+        code = sim_write_request(s, ids, n, request, query);
+    sim_respond(response, code);
 }
 
-/* Every object, instance and resource path gets a resource with the three handlers. */
-void sim_lwm2m_add_resources(coap_context_t *ctx)
+/* Calls fn for every object, instance and resource path a server may reach ("5", "5/0",
+ * "5/0/3" …). */
+static void sim_lwm2m_each_path(coap_context_t *ctx, void (*fn)(coap_context_t *, const char *))
 {
     char path[32];
     uint16_t last_obj = 0xffff;
@@ -357,17 +392,40 @@ void sim_lwm2m_add_resources(coap_context_t *ctx)
                     snprintf(path, sizeof path, "%u/%u/%u", in->obj, in->inst, res->res);
                 else
                     continue;
-                coap_str_const_t *uri = coap_new_str_const((const uint8_t *)path, strlen(path));
-                coap_resource_t *r = coap_resource_init(uri, COAP_RESOURCE_FLAGS_RELEASE_URI);
-                if (!r)
-                    continue;
-                coap_register_request_handler(r, COAP_REQUEST_GET, sim_h_get);
-                coap_register_request_handler(r, COAP_REQUEST_PUT, sim_h_put);
-                coap_register_request_handler(r, COAP_REQUEST_POST, sim_h_post);
-                coap_resource_set_get_observable(r, 1);
-                coap_add_resource(ctx, r);
+                fn(ctx, path);
             }
         }
         last_obj = in->obj;
     }
+}
+
+/* One resource with the three handlers. */
+static void sim_lwm2m_add_path(coap_context_t *ctx, const char *path)
+{
+    coap_str_const_t *uri = coap_new_str_const((const uint8_t *)path, strlen(path));
+    coap_resource_t *r = coap_resource_init(uri, COAP_RESOURCE_FLAGS_RELEASE_URI);
+    if (!r)
+        return;
+    coap_register_request_handler(r, COAP_REQUEST_GET, sim_h_get);
+    coap_register_request_handler(r, COAP_REQUEST_PUT, sim_h_put);
+    coap_register_request_handler(r, COAP_REQUEST_POST, sim_h_post);
+    coap_resource_set_get_observable(r, 1);
+    coap_add_resource(ctx, r);
+}
+
+static void sim_lwm2m_quiet_path(coap_context_t *ctx, const char *path)
+{
+    coap_resource_t *r = coap_get_resource_from_uri_path(ctx, coap_make_str_const(path));
+    if (r)
+        coap_resource_set_get_observable(r, 0);
+}
+
+void sim_lwm2m_add_resources(coap_context_t *ctx)
+{
+    sim_lwm2m_each_path(ctx, sim_lwm2m_add_path);
+}
+
+void sim_lwm2m_quiet_resources(coap_context_t *ctx)
+{
+    sim_lwm2m_each_path(ctx, sim_lwm2m_quiet_path);
 }
