@@ -270,6 +270,8 @@ static int sim_write_tlv(struct sim *s, const uint16_t ids[3], int n, const uint
 struct sim_json_write {
     struct sim *s;
     int code;
+    const uint16_t *within; /* a CoAP Write: entries must lie under this path (NULL: any) */
+    int within_n;
 };
 
 static int sim_write_json_entry(void *user, const struct sim_json_entry *e)
@@ -279,6 +281,12 @@ static int sim_write_json_entry(void *user, const struct sim_json_entry *e)
     if (sim_lwm2m_path(e->path, strlen(e->path), ids) != 3) {
         w->code = 400;
         return 1;
+    }
+    for (int i = 0; i < w->within_n; i++) {
+        if (ids[i] != w->within[i]) {
+            w->code = 400; /* a Write on /1/10 does not reach /5/0/1 through "bn" */
+            return 1;
+        }
     }
     const struct sim_lwm2m_res *res = sim_lwm2m_res_find(ids[0], ids[2]);
     if (!res) {
@@ -304,13 +312,20 @@ static int sim_write_json_entry(void *user, const struct sim_json_entry *e)
     return w->code == 204 ? 0 : 1;
 }
 
-int sim_lwm2m_write_json(struct sim *s, const char *buf, size_t len)
+/* LwM2M JSON entries, each under the path ids[0..n) (n 0: anywhere). A CoAP code. */
+static int sim_write_json_under(struct sim *s, const uint16_t *ids, int n, const char *buf,
+                                size_t len)
 {
-    struct sim_json_write w = {s, 204};
+    struct sim_json_write w = {s, 204, ids, n};
     int rc = sim_json_parse(buf, len, sim_write_json_entry, &w);
     if (rc < 0)
         return 400;
     return w.code;
+}
+
+int sim_lwm2m_write_json(struct sim *s, const char *buf, size_t len)
+{
+    return sim_write_json_under(s, NULL, 0, buf, len);
 }
 
 /* The payload of a Write (PUT: replace; POST on an instance: partial update, OMA LwM2M 1.0
@@ -332,7 +347,7 @@ static int sim_write_request(struct sim *s, const uint16_t ids[3], int n, const 
     if (cf == SIM_LWM2M_CF_TLV)
         return sim_write_tlv(s, ids, n, data, len);
     if (cf == SIM_LWM2M_CF_JSON)
-        return sim_lwm2m_write_json(s, (const char *)data, len);
+        return sim_write_json_under(s, ids, n, (const char *)data, len);
     if ((cf == SIM_LWM2M_CF_TEXT || cf == SIM_LWM2M_CF_OPAQUE) && n == 3) {
         const struct sim_lwm2m_res *res = sim_lwm2m_res_find(ids[0], ids[2]);
         struct sim_lwm2m_value v;

@@ -234,6 +234,11 @@ class ConformanceTest(unittest.TestCase):
             self.assertEqual(rc, 0, err)
             self.assertNotIn("4.", err)
             self.assertEqual(coap(COAP, "get", base + "/1/10/2")[1], b"30")
+            # the entries of a Write lie under its path: "bn" does not lead elsewhere
+            err = coap(COAP, "post", base + "/1/10", "-t", str(CF_JSON),
+                       "-e", '{"bn":"/5/0/","e":[{"n":"1","sv":"http://127.0.0.1/x"}]}')[2]
+            self.assertIn("4.00", err)
+            self.assertEqual(coap(COAP, "get", base + "/5/0/1")[1], b"")
             rc, _, err = coap_file(COAP, "post", base + "/1/10", bytes([0xC1, 3, 120]),
                                    "-t", str(CF_TLV))  # /1/10/3 pmax = 120
             self.assertEqual(rc, 0, err)
