@@ -18,3 +18,8 @@ add_executable(test-sim-modules ${CMAKE_CURRENT_LIST_DIR}/test_sim_modules.c
                ${CMAKE_CURRENT_LIST_DIR}/sim_fixture.c)
 target_link_libraries(test-sim-modules PRIVATE lfwsim PkgConfig::CMOCKA)
 add_test(NAME unit-sim-modules COMMAND test-sim-modules)
+
+# The platform's walks over a parts table, with fake parts.
+add_executable(test-sim-parts ${CMAKE_CURRENT_LIST_DIR}/test_sim_parts.c)
+target_link_libraries(test-sim-parts PRIVATE lfwsim PkgConfig::CMOCKA)
+add_test(NAME unit-sim-parts COMMAND test-sim-parts)
