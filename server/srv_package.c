@@ -49,21 +49,7 @@ int srv_package_header(const char *dir, const char *name, struct pkg_header *h)
     int fd = srv_package_open(dir, name);
     if (fd < 0)
         return fd;
-    uint8_t buf[4096];
-    size_t need = pkg_header_encoded_size();
-    if (need > sizeof buf) {
-        close(fd);
-        return SRV_E_PACKAGE;
-    }
-    size_t got = 0;
-    while (got < need) {
-        ssize_t n = read(fd, buf + got, need - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
+    int rc = pkg_header_read_fd(fd, h, NULL);
     close(fd);
-    return pkg_header_parse(buf, got, h) == 0 ? 0 : SRV_E_PACKAGE;
+    return rc == 0 ? 0 : SRV_E_PACKAGE;
 }

@@ -350,3 +350,13 @@ size_t fake_port_bauds(const struct fake_port *fp, const uint32_t **bauds)
     *bauds = fp->bauds;
     return fp->nbauds;
 }
+
+bool fake_port_finish(struct fake_port *fp)
+{
+    const char *why = NULL;
+    bool ok = fake_port_ok(fp, &why);
+    if (!ok)
+        fprintf(stderr, "fake port: %s\n", why);
+    fake_port_free(fp);
+    return ok;
+}

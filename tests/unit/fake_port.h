@@ -54,6 +54,9 @@ unsigned long fake_port_flood_reads(const struct fake_port *fp);
 
 /* True when no write mismatched; *why gets a description otherwise. */
 bool fake_port_ok(const struct fake_port *fp, const char **why);
+/* The end of a test: checks fake_port_ok() (printing why not on stderr), frees the port.
+ * Returns what fake_port_ok() said. The teardown of every fake-port test. */
+bool fake_port_finish(struct fake_port *fp);
 /* True when every step was consumed. */
 bool fake_port_done(const struct fake_port *fp);
 /* Everything written so far. */
