@@ -145,7 +145,9 @@ int srv_tokens_reload(const char *path, struct srv_tokens *t)
         return SRV_E_IO;
     if (st.st_ino == t->seen.st_ino && st.st_dev == t->seen.st_dev &&
         st.st_size == t->seen.st_size && st.st_mtim.tv_sec == t->seen.st_mtim.tv_sec &&
-        st.st_mtim.tv_nsec == t->seen.st_mtim.tv_nsec)
+        st.st_mtim.tv_nsec == t->seen.st_mtim.tv_nsec &&
+        st.st_ctim.tv_sec == t->seen.st_ctim.tv_sec &&
+        st.st_ctim.tv_nsec == t->seen.st_ctim.tv_nsec && st.st_mode == t->seen.st_mode)
         return 0;
     struct srv_tokens fresh;
     int bad_line;

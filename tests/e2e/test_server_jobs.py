@@ -66,8 +66,8 @@ class JobTest(unittest.TestCase):
 
     def start_update(self):
         """`larafw-server update` in the background."""
-        return subprocess.Popen([self.srv.binary, "update", "--imei", self.dev.imei, "--package",
-                                 "a-b.upd", "--server", self.srv.url, "--timeout", "60"],
+        return subprocess.Popen(self.srv.cli("update", "--imei", self.dev.imei, "--package",
+                                             "a-b.upd", "--timeout", "60"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def download(self):
@@ -95,7 +95,7 @@ class JobTest(unittest.TestCase):
         self.assertEqual(rc, 0, out + err + self.srv.log())
         self.assertEqual(self.srv.device(self.dev.imei)["fw_version"], NEW)
         # the Package URI is fetchable from the server's own download side
-        status, _, raw, _ = self.srv.api("GET", "/packages/a-b.upd", headers={"Range": "bytes=0-3"})
+        status, _, raw, _ = self.srv.http("GET", "/packages/a-b.upd", headers={"Range": "bytes=0-3"})
         self.assertEqual((status, len(raw)), (206, 4))
 
     def test_write_refused(self):

@@ -106,8 +106,7 @@ class ServerSimTest(unittest.TestCase):
                 imei = d["imei"]
                 self.assertEqual(sim.ok("AT+CGSN")[0], imei)
                 proc = subprocess.Popen(
-                    [srv.binary, "update", "--imei", imei, "--package", "a-b.upd",
-                     "--server", srv.url, "--timeout", "150"],
+                    srv.cli("update", "--imei", imei, "--package", "a-b.upd", "--timeout", "150"),
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 sim.wait_urc("+UUFWINSTALL: 128", timeout=120)
                 # what a compliant host does after the install (§5.7.1, §5.7.6): poll the AT
@@ -136,8 +135,8 @@ class ServerSimTest(unittest.TestCase):
             with sim:
                 imei = registered_device(srv)["imei"]
                 r = subprocess.run(
-                    [srv.binary, "update", "--imei", imei, "--package", "broken.upd",
-                     "--server", srv.url, "--timeout", "150"],
+                    srv.cli("update", "--imei", imei, "--package", "broken.upd", "--timeout",
+                            "150"),
                     capture_output=True, text=True, timeout=160)
                 self.assertEqual(r.returncode, 1, "stdout:\n%s\nstderr:\n%s\nserver:\n%s"
                                  % (r.stdout, r.stderr, srv.log()))

@@ -138,10 +138,10 @@ def main():
               "larafw-server devices lists the table")
         r = subprocess.run([BIN, "update", "--imei", "1"], capture_output=True, text=True)
         check(r.returncode == 2 and "--package" in r.stderr, "update without --package → exit 2")
-        r = subprocess.run([BIN, "update", "--imei", "nobody", "--package", "blob.bin",
-                            "--server", srv.url], capture_output=True, text=True)
+        r = subprocess.run(srv.cli("update", "--imei", "nobody", "--package", "blob.bin"),
+                           capture_output=True, text=True)
         check(r.returncode == 1 and "no device" in r.stderr, "update of an unknown device → exit 1")
-    r = subprocess.run([BIN, "update", "--imei", "1", "--package", "p", "--server", srv.url],
+    r = subprocess.run(srv.cli("update", "--imei", "1", "--package", "p"),
                        capture_output=True, text=True)
     check(r.returncode == 3 and "cannot reach" in r.stderr, "server gone → exit 3")
 

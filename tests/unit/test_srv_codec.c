@@ -1,5 +1,5 @@
 /* larafw-server parsers and encoders: CoRE link format, registration query, HTTP
- * Range, JSON, PSK file, OMA object 5 texts. */
+ * Range, PSK file, OMA object 5 texts (API admission and JSON: test_srv_api.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,6 @@
 
 #include <cmocka.h>
 
-#include "srv_json.h"
 #include "srv_link.h"
 #include "srv_oma.h"
 #include "srv_psk.h"
@@ -122,61 +121,6 @@ static void test_range(void **state)
     assert_int_equal(srv_range_parse("bytes=99999999999999999999-", 100, &a, &b), SRV_RANGE_IGNORE);
 }
 
-/* ---- JSON ---- */
-
-static void test_json_roundtrip(void **state)
-{
-    (void)state;
-    struct srv_buf b = {0};
-    srv_buf_append(&b, "{", 1);
-    srv_json_kv_str(&b, "package", "v1-\"v2\"\\\n.upd");
-    srv_buf_append(&b, ",", 1);
-    srv_json_kv_int(&b, "n", -42);
-    srv_buf_append(&b, ",", 1);
-    srv_json_kv_bool(&b, "ok", true);
-    srv_buf_append(&b, "}", 1);
-    assert_false(b.failed);
-    struct srv_json_span s = {b.data, b.len};
-    char out[64];
-    long long n;
-    assert_int_equal(srv_json_get_str(s, "package", out, sizeof out), 0);
-    assert_string_equal(out, "v1-\"v2\"\\\n.upd");
-    assert_int_equal(srv_json_get_int(s, "n", &n), 0);
-    assert_int_equal(n, -42);
-    assert_int_equal(srv_json_get_str(s, "missing", out, sizeof out), SRV_E_NOTFOUND);
-    assert_int_equal(srv_json_get_str(s, "n", out, sizeof out), SRV_E_PARSE);
-    assert_int_equal(srv_json_get_str(s, "package", out, 4), SRV_E_NOSPACE);
-    srv_buf_free(&b);
-}
-
-static void test_json_reader(void **state)
-{
-    (void)state;
-    const char *arr =
-        " [ {\"a\":{\"x\":[1,2,{\"y\":\"]\"}]},\"b\":\"two\"}, {\"b\":\"\\u0041\"} ] ";
-    struct srv_json_span s = {arr, strlen(arr)}, e;
-    char out[16];
-    assert_int_equal(srv_json_element(s, 0, &e), 0);
-    assert_int_equal(srv_json_get_str(e, "b", out, sizeof out), 0);
-    assert_string_equal(out, "two");
-    assert_int_equal(srv_json_element(s, 1, &e), 0);
-    assert_int_equal(srv_json_get_str(e, "b", out, sizeof out), 0);
-    assert_string_equal(out, "A");
-    assert_int_equal(srv_json_element(s, 2, &e), SRV_E_NOTFOUND);
-    const char *bad[] = {"", "{", "{\"a\"}", "{\"a\":}", "[1,", "{\"a\":\"x}", "nope"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct srv_json_span b = {bad[i], strlen(bad[i])};
-        assert_int_not_equal(srv_json_get_str(b, "a", out, sizeof out), 0);
-    }
-    /* deep nesting is refused, not recursed into without bound */
-    char deep[200];
-    memset(deep, '[', sizeof deep);
-    char obj[260];
-    snprintf(obj, sizeof obj, "{\"a\":%.*s}", (int)sizeof deep, deep);
-    struct srv_json_span d = {obj, strlen(obj)};
-    assert_int_equal(srv_json_get_str(d, "a", out, sizeof out), SRV_E_PARSE);
-}
-
 /* ---- PSK file, OMA table ---- */
 
 static void test_psk(void **state)
@@ -220,8 +164,6 @@ int main(void)
         cmocka_unit_test(test_link_attributes_and_errors),
         cmocka_unit_test(test_regq),
         cmocka_unit_test(test_range),
-        cmocka_unit_test(test_json_roundtrip),
-        cmocka_unit_test(test_json_reader),
         cmocka_unit_test(test_psk),
         cmocka_unit_test(test_oma_table),
     };
