@@ -376,17 +376,6 @@ static int run_server(int argc, char **argv)
                 o.api);
         return 2;
     }
-    /* Package URIs are built from the download address unless --public-url is given */
-    const struct srv_addr *uri_addr = o.https ? &https_addr : &http_addr;
-    if (!o.public_url && addr_is_wildcard(uri_addr)) {
-        fprintf(stderr,
-                "larafw-server: %s %s binds every address, so devices would be sent Package "
-                "URIs with %s in them, which they cannot reach; give --public-url "
-                "http://<address the modules reach>:%u\n",
-                o.https ? "--https" : "--http", o.https ? o.https : o.http, uri_addr->host,
-                (unsigned)uri_addr->port);
-        return 2;
-    }
     if (!o.psk_file && !addr_is_loopback(&coap_addr))
         fprintf(stderr,
                 "larafw-server: warning: CoAP on %s without --psk-file (NoSec): any host that "
@@ -397,6 +386,17 @@ static int run_server(int argc, char **argv)
                 "larafw-server: warning: the API on %s is plain HTTP: tokens cross the "
                 "network in clear; use --api-tls or a TLS proxy in front (docs/server.md)\n",
                 o.api);
+    /* Package URIs are built from the download address unless --public-url is given */
+    const struct srv_addr *uri_addr = o.https ? &https_addr : &http_addr;
+    if (!o.public_url && addr_is_wildcard(uri_addr)) {
+        fprintf(stderr,
+                "larafw-server: %s %s binds every address, so devices would be sent Package "
+                "URIs with %s in them, which they cannot reach; give --public-url "
+                "%s://<address the modules reach>:%u\n",
+                o.https ? "--https" : "--http", o.https ? o.https : o.http, uri_addr->host,
+                o.https ? "https" : "http", (unsigned)uri_addr->port);
+        return 2;
+    }
     struct srv_psk_table psk = {0};
     if (o.psk_file) {
         int bad_line = 0;
