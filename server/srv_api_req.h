@@ -55,7 +55,7 @@ struct srv_api_call {
     char device[SRV_EP_MAX];
     long long job_id;
     char package[SRV_API_PACKAGE_MAX];
-    enum srv_role role; /* of the token */
+    enum srv_role role;               /* of the token */
     char who[SRV_TOKEN_NAME_MAX + 1]; /* the token's name, for the log */
 };
 

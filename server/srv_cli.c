@@ -58,8 +58,9 @@ static int client_token(struct client *cl, const char *token_file, const char *c
             return 0;
         int rc = srv_secret_read(token_file, &text, &len);
         if (rc == SRV_E_PERM) {
-            fprintf(stderr, "larafw-server %s: %s is readable or writable by others: chmod 600 %s\n",
-                    cmd, token_file, token_file);
+            fprintf(stderr,
+                    "larafw-server %s: %s is readable or writable by others: chmod 600 %s\n", cmd,
+                    token_file, token_file);
             return EXIT_USAGE;
         }
         if (rc != 0) {
@@ -252,10 +253,14 @@ static int follow_job(const struct client *cl, long long id, double timeout)
 int srv_cli_update(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"imei", required_argument, NULL, 'i'},       {"package", required_argument, NULL, 'p'},
-        {"server", required_argument, NULL, 's'},     {"timeout", required_argument, NULL, 't'},
-        {"token-file", required_argument, NULL, 'T'}, {"ca-file", required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+        {"imei", required_argument, NULL, 'i'},
+        {"package", required_argument, NULL, 'p'},
+        {"server", required_argument, NULL, 's'},
+        {"timeout", required_argument, NULL, 't'},
+        {"token-file", required_argument, NULL, 'T'},
+        {"ca-file", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *imei = NULL, *package = NULL, *token_file = NULL;
     struct client cl = {.server = DEFAULT_SERVER};
@@ -379,8 +384,8 @@ static void print_devices(const json_t *list)
         long long st = get_int(d, "fw_state", -1), res = get_int(d, "fw_result", -1);
         char fw[96] = "-";
         if (st >= 0 || res >= 0)
-            snprintf(fw, sizeof fw, "%s, result %lld",
-                     st >= 0 ? srv_oma_state_name((int)st) : "?", res);
+            snprintf(fw, sizeof fw, "%s, result %lld", st >= 0 ? srv_oma_state_name((int)st) : "?",
+                     res);
         printf("%-16s %-20s %-18s %-16s %-10s %s\n", imei[0] ? imei : "-", ep,
                product[0] ? product : "-", version[0] ? version : "-",
                json_is_true(json_object_get(d, "registered")) ? "online" : "offline", fw);
@@ -390,9 +395,12 @@ static void print_devices(const json_t *list)
 int srv_cli_devices(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"server", required_argument, NULL, 's'},     {"json", no_argument, NULL, 'j'},
-        {"token-file", required_argument, NULL, 'T'}, {"ca-file", required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+        {"server", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
+        {"token-file", required_argument, NULL, 'T'},
+        {"ca-file", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct client cl = {.server = DEFAULT_SERVER};
     const char *token_file = NULL;

@@ -279,10 +279,10 @@ int srv_http_new(const struct srv_http_config *cfg, struct srv_http **out)
         {MHD_OPTION_END, 0, NULL},
     };
     if (h->tls)
-        h->daemon = MHD_start_daemon(flags | MHD_USE_TLS, cfg->addr->port, NULL, NULL, on_request,
-                                     h, MHD_OPTION_ARRAY, opts, MHD_OPTION_HTTPS_MEM_CERT,
-                                     cfg->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
-                                     cfg->tls_key_pem, MHD_OPTION_END);
+        h->daemon =
+            MHD_start_daemon(flags | MHD_USE_TLS, cfg->addr->port, NULL, NULL, on_request, h,
+                             MHD_OPTION_ARRAY, opts, MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert_pem,
+                             MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key_pem, MHD_OPTION_END);
     else
         h->daemon = MHD_start_daemon(flags, cfg->addr->port, NULL, NULL, on_request, h,
                                      MHD_OPTION_ARRAY, opts, MHD_OPTION_END);

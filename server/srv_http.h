@@ -20,9 +20,9 @@ enum srv_http_serves {
 struct srv_http_config {
     const struct srv_addr *addr; /* where to listen (TCP) */
     enum srv_http_serves serves;
-    const char *packages_dir;     /* SRV_HTTP_PACKAGES */
-    struct srv_api_env api;       /* SRV_HTTP_API: store, jobs, lwm2m, tokens */
-    struct srv_tokens *tokens;    /* SRV_HTTP_API: reloaded from tokens_path when it changes */
+    const char *packages_dir;  /* SRV_HTTP_PACKAGES */
+    struct srv_api_env api;    /* SRV_HTTP_API: store, jobs, lwm2m, tokens */
+    struct srv_tokens *tokens; /* SRV_HTTP_API: reloaded from tokens_path when it changes */
     const char *tokens_path;
     const char *const *api_hosts; /* --api-host names accepted in Host */
     size_t api_host_count;

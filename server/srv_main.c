@@ -117,9 +117,10 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct server_opts){
-        .coap = "127.0.0.1:5683", .http = "127.0.0.1:8080", .api = "127.0.0.1:8081",
-        .db = ":memory:"};
+    *o = (struct server_opts){.coap = "127.0.0.1:5683",
+                              .http = "127.0.0.1:8080",
+                              .api = "127.0.0.1:8081",
+                              .db = ":memory:"};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -320,21 +321,24 @@ static int load_tokens(const struct server_opts *o, struct srv_tokens *t, char *
     int bad_line = 0;
     int rc = srv_tokens_load(path, t, &bad_line);
     if (rc == SRV_E_PERM)
-        fprintf(stderr, "larafw-server: %s is readable or writable by others: chmod 600 %s\n",
-                path, path);
+        fprintf(stderr, "larafw-server: %s is readable or writable by others: chmod 600 %s\n", path,
+                path);
     else if (rc == SRV_E_PARSE)
-        fprintf(stderr, "larafw-server: %s line %d: expected name:role:hash (larafw-server token "
-                        "add writes them)\n",
+        fprintf(stderr,
+                "larafw-server: %s line %d: expected name:role:hash (larafw-server token "
+                "add writes them)\n",
                 path, bad_line);
     else if (rc == SRV_E_IO && errno == ENOENT)
-        fprintf(stderr, "larafw-server: --tokens %s does not exist; create it with "
-                        "`larafw-server token add NAME admin --tokens %s`\n",
+        fprintf(stderr,
+                "larafw-server: --tokens %s does not exist; create it with "
+                "`larafw-server token add NAME admin --tokens %s`\n",
                 path, path);
     else if (rc != 0)
         fprintf(stderr, "larafw-server: cannot read %s: %s\n", path, strerror(errno));
     else if (t->count == 0)
-        fprintf(stderr, "larafw-server: warning: %s holds no token; every API request gets 401 "
-                        "(larafw-server token add NAME ROLE)\n",
+        fprintf(stderr,
+                "larafw-server: warning: %s holds no token; every API request gets 401 "
+                "(larafw-server token add NAME ROLE)\n",
                 path);
     return rc == 0 ? 0 : 2;
 }
@@ -520,7 +524,8 @@ static int run_server(int argc, char **argv)
         .connection_limit = per_daemon,
     };
     if (srv_http_new(&ac, &api) != 0) {
-        fprintf(stderr, "larafw-server: cannot listen on the API address %s; is the port in use%s?\n",
+        fprintf(stderr,
+                "larafw-server: cannot listen on the API address %s; is the port in use%s?\n",
                 o.api, o.api_tls ? ", and do --tls-cert and --tls-key match" : "");
         goto out;
     }

@@ -15,7 +15,6 @@ SRV_WARN_UNUSED int srv_secret_read(const char *path, char **text, size_t *len);
 /* Writes `len` bytes to `path` atomically (a 0600 temporary file beside it, then rename, or
  * link when `exclusive`: then an existing file is kept and SRV_E_STATE returned). Returns 0,
  * SRV_E_IO or SRV_E_STATE. */
-SRV_WARN_UNUSED int srv_secret_write(const char *path, const char *data, size_t len,
-                                     int exclusive);
+SRV_WARN_UNUSED int srv_secret_write(const char *path, const char *data, size_t len, int exclusive);
 
 #endif

@@ -213,8 +213,7 @@ static int read_checked(const char *path, char **text, size_t *len, struct srv_t
     return rc;
 }
 
-int srv_tokens_add(const char *path, const char *name, enum srv_role role, char *out,
-                   int *bad_line)
+int srv_tokens_add(const char *path, const char *name, enum srv_role role, char *out, int *bad_line)
 {
     *bad_line = 0;
     if (!srv_token_name_ok(name) || role == SRV_ROLE_NONE)
@@ -272,7 +271,7 @@ int srv_tokens_remove(const char *path, const char *name, int *bad_line)
         }
         srv_buf_append(&b, p, n);
     }
-    rc = !found ? SRV_E_NOTFOUND
+    rc = !found     ? SRV_E_NOTFOUND
          : b.failed ? SRV_E_NOMEM
                     : srv_secret_write(path, b.data ? b.data : "", b.len, 0);
     srv_buf_free(&b);

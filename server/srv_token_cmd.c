@@ -231,8 +231,8 @@ int srv_cli_token(int argc, char **argv)
     rc = srv_tokens_add(tokens, name, role, token, &bad_line);
     if (rc != 0)
         return report(tokens, rc, bad_line, name);
-    printf("added %s (%s) to %s; the token is shown once, here:\n%s\n", name,
-           srv_role_name(role), tokens, token);
+    printf("added %s (%s) to %s; the token is shown once, here:\n%s\n", name, srv_role_name(role),
+           tokens, token);
     sodium_memzero(token, sizeof token);
     return 0;
 }

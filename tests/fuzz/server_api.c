@@ -33,8 +33,8 @@ static struct srv_tokens *table(void)
     if (!ready) {
         const char *text[3] = {"lfw_v", "lfw_o", "lfw_a"};
         for (int i = 0; i < 3; i++)
-            crypto_generichash(e[i].hash, sizeof e[i].hash, (const unsigned char *)text[i], 5,
-                               NULL, 0);
+            crypto_generichash(e[i].hash, sizeof e[i].hash, (const unsigned char *)text[i], 5, NULL,
+                               0);
         ready = 1;
     }
     return &t;

@@ -1,8 +1,8 @@
 /* libFuzzer target for larafw-server's parsers of untrusted bytes: OMA TLV (nested; the codec
  * shared with the simulator, src/lwm2m/lwm2m_tlv.h), CoRE link format, registration query,
  * HTTP Range, the JSON body of an update request (jansson through srv_api_admit; the whole
- * REST request path is tests/fuzz/server_api.c). The first byte picks the parser; the rest is its input. Also
- * checks that TLV encode → decode round-trips. */
+ * REST request path is tests/fuzz/server_api.c). The first byte picks the parser; the rest is its
+ * input. Also checks that TLV encode → decode round-trips. */
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -94,8 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ready = 1;
         }
         struct srv_api_policy policy = {&tokens, NULL, 0};
-        struct srv_api_request r = {"POST", "/api/devices/1/update", NULL, NULL,
-                                    "application/json", "Bearer t", (const char *)in, len};
+        struct srv_api_request r = {
+            "POST",     "/api/devices/1/update", NULL, NULL, "application/json",
+            "Bearer t", (const char *)in,        len};
         struct srv_api_call call;
         const char *why;
         unsigned status = srv_api_admit(&policy, &r, &call, &why);

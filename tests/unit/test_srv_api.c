@@ -42,8 +42,8 @@ static unsigned admit(const char *method, const char *path, const char *host, co
     struct srv_api_policy p = {&tokens, hosts, 1};
     char auth[128];
     snprintf(auth, sizeof auth, "Bearer %s", role > 0 ? tok[role] : "lfw_wrong");
-    struct srv_api_request r = {method, path, host, origin, ctype, role >= 0 ? auth : NULL,
-                                body, body ? strlen(body) : 0};
+    struct srv_api_request r = {
+        method, path, host, origin, ctype, role >= 0 ? auth : NULL, body, body ? strlen(body) : 0};
     const char *why = NULL;
     unsigned status = srv_api_admit(&p, &r, call, &why);
     if (status)
@@ -92,9 +92,8 @@ static void test_cross_site(void **state)
     assert_int_equal(admit("POST", "/api/devices/35/update", "127.0.0.1:8081",
                            "http://attacker.example", JSON, 3, BODY, &c),
                      403);
-    assert_int_equal(admit("POST", "/api/devices/35/update", "127.0.0.1:8081", "null", JSON, 3,
-                           BODY, &c),
-                     403);
+    assert_int_equal(
+        admit("POST", "/api/devices/35/update", "127.0.0.1:8081", "null", JSON, 3, BODY, &c), 403);
     assert_int_equal(admit("POST", "/api/devices/35/update", "127.0.0.1:8081",
                            "http://127.0.0.1:8081", JSON, 3, BODY, &c),
                      0);
@@ -105,8 +104,8 @@ static void test_cross_site(void **state)
     assert_int_equal(admit("GET", "/api/devices", "evil.example.com", NULL, NULL, 1, NULL, &c),
                      403);
     /* a state change needs JSON: forms and text/plain are what a page can send cross-site */
-    const char *types[] = {"text/plain", "application/x-www-form-urlencoded",
-                           "multipart/form-data", "application/jsonx", NULL};
+    const char *types[] = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+                           "application/jsonx", NULL};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         assert_int_equal(admit("POST", "/api/devices/35/update", NULL, NULL, types[i], 3, BODY, &c),
                          415);
