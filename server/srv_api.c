@@ -31,15 +31,17 @@ json_t *srv_api_device_json(const struct srv_device *d, bool registered_now)
     char loc[32];
     snprintf(loc, sizeof loc, "%s%s", d->reg_id[0] ? "/rd/" : "", d->reg_id);
     return json_pack(
-        "{s:o, s:o, s:o, s:o, s:b, s:s, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:s, s:i, s:s}",
-        "endpoint", text(d->endpoint), "imei", text(d->imei), "product", text(d->product),
-        "fw_version", text(d->fw_version), "registered", d->registered && registered_now,
-        "location", loc, "lifetime", (json_int_t)d->lifetime, "registered_at",
-        (json_int_t)d->registered_at, "last_seen", (json_int_t)d->last_seen, "address",
-        text(d->address), "binding", text(d->binding), "lwm2m", text(d->lwm2m), "objects",
-        text(d->objects), "fw_state", d->fw_state, "fw_state_name",
-        d->fw_state < 0 ? "" : srv_oma_state_name(d->fw_state), "fw_result", d->fw_result,
-        "fw_result_text", d->fw_result < 0 ? "" : srv_oma_result_text(d->fw_result));
+        "{s:o, s:o, s:b, s:o, s:o, s:o, s:b, s:s, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:i, s:s, "
+        "s:i, s:s}",
+        "endpoint", text(d->endpoint), "imei", text(d->imei), "imei_conflict", d->imei_conflict,
+        "psk_identity", text(d->identity), "product", text(d->product), "fw_version",
+        text(d->fw_version), "registered", d->registered && registered_now, "location", loc,
+        "lifetime", (json_int_t)d->lifetime, "registered_at", (json_int_t)d->registered_at,
+        "last_seen", (json_int_t)d->last_seen, "address", text(d->address), "binding",
+        text(d->binding), "lwm2m", text(d->lwm2m), "objects", text(d->objects), "fw_state",
+        d->fw_state, "fw_state_name", d->fw_state < 0 ? "" : srv_oma_state_name(d->fw_state),
+        "fw_result", d->fw_result, "fw_result_text",
+        d->fw_result < 0 ? "" : srv_oma_result_text(d->fw_result));
 }
 
 json_t *srv_api_job_json(const struct srv_job_record *j)

@@ -48,6 +48,9 @@ static void usage(FILE *f)
         "                     [--psk-file FILE] [--db FILE] [--public-url URL]\n"
         "                     [--https ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n"
         "                     [--write-format tlv|text] [--verbose]\n"
+        "                     [--max-devices N] [--max-lifetime S] [--reg-rate N]\n"
+        "                     [--download-timeout S] [--install-timeout S]\n"
+        "                     [--reregister-timeout S]\n"
         "       larafw-server update --imei IMEI --package FILE [--server URL] [--timeout S]\n"
         "       larafw-server devices [--server URL] [--json]\n"
         "       larafw-server token add NAME ROLE | remove NAME | list [--tokens FILE]\n"
@@ -71,12 +74,23 @@ static void usage(FILE *f)
         "                        use https://\n"
         "  --tls-cert FILE       certificate (PEM) for --https and --api-tls\n"
         "  --tls-key FILE        its private key (PEM)\n"
-        "  --psk-file FILE       lines 'identity:hexkey'; the CoAP address then speaks DTLS\n"
+        "  --psk-file FILE       DTLS-PSK credentials, mode 0600, lines 'identity:hexkey'\n"
+        "                        or 'identity:hexkey:ENDPOINT' or 'identity:hexkey:imei=IMEI'\n"
+        "                        (an identity registers only its endpoint; two columns: the\n"
+        "                        endpoint named like the identity); CoAP then speaks DTLS\n"
         "  --db FILE             SQLite store of devices and jobs (default :memory:)\n"
         "  --public-url URL      base of Package URIs written to devices\n"
         "                        (default https://<--https address> or http://<--http address>)\n"
         "  --write-format F      payload of Write /5/0/1: tlv (default) or text\n"
         "  --verbose             libcoap debug messages on stderr\n"
+        "  --max-devices N       live registrations at most (default 100000); more get 5.03\n"
+        "  --max-lifetime S      a longer registration lifetime is cut to S (default 86400)\n"
+        "  --reg-rate N          NoSec registrations per second per source address\n"
+        "                        (default 1000; 0 = no limit); more get 5.03\n"
+        "  --download-timeout S  job phase limits: until State Downloaded (default 3600),\n"
+        "  --install-timeout S   from Execute until registered again (default 1800),\n"
+        "  --reregister-timeout S  to come back after leaving mid-download, and to verify\n"
+        "                        the version (default 600); the job then fails\n"
         "  --help                this text\n"
         "\n"
         "Prints 'ready coap://ADDR:PORT http://ADDR:PORT [https://ADDR:PORT] api=URL' on\n"
@@ -94,7 +108,25 @@ struct server_opts {
     bool api_tls;
     enum srv_write_format write_format;
     bool verbose;
+    long max_devices, max_lifetime, reg_rate;
+    bool reg_rate_set;
+    long download_timeout, install_timeout, reregister_timeout;
 };
+
+/* A whole number in [min, max] for option `name`; false (and a message) otherwise. */
+static bool opt_long(const char *name, const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        fprintf(stderr, "larafw-server: %s takes a whole number from %ld to %ld\n", name, min,
+                max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
 
 static int parse_opts(int argc, char **argv, struct server_opts *o)
 {
@@ -114,6 +146,12 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
         {"api-tls", no_argument, NULL, 'T'},
         {"tokens", required_argument, NULL, 't'},
         {"api-host", required_argument, NULL, 'A'},
+        {"max-devices", required_argument, NULL, 'M'},
+        {"max-lifetime", required_argument, NULL, 'L'},
+        {"reg-rate", required_argument, NULL, 'R'},
+        {"download-timeout", required_argument, NULL, 'D'},
+        {"install-timeout", required_argument, NULL, 'I'},
+        {"reregister-timeout", required_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
@@ -181,6 +219,31 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
             }
             o->api_hosts[o->api_host_count++] = optarg;
             break;
+        case 'M':
+            if (!opt_long("--max-devices", optarg, 1, 100000000, &o->max_devices))
+                return 2;
+            break;
+        case 'L':
+            if (!opt_long("--max-lifetime", optarg, 1, 100000000, &o->max_lifetime))
+                return 2;
+            break;
+        case 'R':
+            if (!opt_long("--reg-rate", optarg, 0, 100000000, &o->reg_rate))
+                return 2;
+            o->reg_rate_set = true;
+            break;
+        case 'D':
+            if (!opt_long("--download-timeout", optarg, 1, 100000000, &o->download_timeout))
+                return 2;
+            break;
+        case 'I':
+            if (!opt_long("--install-timeout", optarg, 1, 100000000, &o->install_timeout))
+                return 2;
+            break;
+        case 'G':
+            if (!opt_long("--reregister-timeout", optarg, 1, 100000000, &o->reregister_timeout))
+                return 2;
+            break;
         case 'H':
             usage(stdout);
             return 0;
@@ -227,7 +290,8 @@ static void hook_deregistered(void *user, const char *endpoint)
 
 /* One poll() over libcoap's epoll descriptor (its sockets and its timer) and each
  * libmicrohttpd daemon's epoll descriptor, then every library processes without blocking. */
-static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *const *http, size_t n_http)
+static int run_loop(struct srv_lwm2m *lwm2m, struct srv_jobs *jobs, struct srv_http *const *http,
+                    size_t n_http)
 {
     coap_context_t *ctx = srv_lwm2m_context(lwm2m);
     int coap_fd = coap_context_get_coap_fd(ctx);
@@ -256,6 +320,8 @@ static int run_loop(struct srv_lwm2m *lwm2m, struct srv_http *const *http, size_
         for (size_t i = 0; i < n_http; i++)
             srv_http_run(http[i]);
         srv_lwm2m_tick(lwm2m, time(NULL));
+        if (jobs)
+            srv_jobs_tick(jobs, time(NULL));
     }
     return 0;
 }
@@ -403,15 +469,10 @@ static int run_server(int argc, char **argv)
     }
     struct srv_psk_table psk = {0};
     if (o.psk_file) {
-        int bad_line = 0;
-        rc = srv_psk_load(o.psk_file, &psk, &bad_line);
+        char why[512];
+        rc = srv_psk_load(o.psk_file, &psk, why, sizeof why);
         if (rc != 0) {
-            if (rc == SRV_E_PARSE)
-                fprintf(stderr, "larafw-server: %s line %d: expected 'identity:hexkey'\n",
-                        o.psk_file, bad_line);
-            else
-                fprintf(stderr, "larafw-server: cannot read --psk-file %s: %s\n", o.psk_file,
-                        strerror(errno));
+            fprintf(stderr, "larafw-server: --psk-file: %s\n", why);
             return 2;
         }
         if (psk.count == 0) {
@@ -485,6 +546,9 @@ static int run_server(int argc, char **argv)
         .write_format = o.write_format,
         .hooks = &hooks,
         .hooks_user = &jobs,
+        .max_devices = (size_t)o.max_devices,
+        .max_lifetime = o.max_lifetime,
+        .reg_rate = o.reg_rate == 0 && o.reg_rate_set ? -1.0 : (double)o.reg_rate,
     };
     rc = srv_lwm2m_new(&lc, &lwm2m);
     if (rc != 0) {
@@ -494,7 +558,13 @@ static int run_server(int argc, char **argv)
                 o.coap, srv_strerror(rc));
         goto out;
     }
-    struct srv_jobs_config jc = {store, lwm2m, o.packages, base_url};
+    struct srv_jobs_config jc = {store,
+                                 lwm2m,
+                                 o.packages,
+                                 base_url,
+                                 o.download_timeout,
+                                 o.install_timeout,
+                                 o.reregister_timeout};
     if (srv_jobs_new(&jc, &jobs) != 0) {
         fprintf(stderr, "larafw-server: cannot load the jobs of %s; see the message above\n", o.db);
         goto out;
@@ -551,7 +621,7 @@ static int run_server(int argc, char **argv)
            api_text);
     fflush(stdout);
     struct srv_http *daemons[HTTP_DAEMONS_MAX] = {http, api, https};
-    status = run_loop(lwm2m, daemons, https ? 3 : 2);
+    status = run_loop(lwm2m, jobs, daemons, https ? 3 : 2);
 out:
     srv_http_free(api);
     srv_http_free(https);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "srv_secfile.h"
+
 static int hexdigit(char c)
 {
     if (c >= '0' && c <= '9')
@@ -17,6 +19,28 @@ static int hexdigit(char c)
     return -1;
 }
 
+/* The third field: an endpoint name, or imei=IMEI for urn:imei:IMEI. */
+static int parse_binding(const char *s, size_t n, struct srv_psk_entry *e)
+{
+    if (n == 0 || memchr(s, '\0', n))
+        return SRV_E_PARSE;
+    if (n > 5 && memcmp(s, "imei=", 5) == 0) {
+        if (n - 5 != SRV_IMEI_LEN)
+            return SRV_E_PARSE;
+        memcpy(e->imei, s + 5, SRV_IMEI_LEN);
+        e->imei[SRV_IMEI_LEN] = '\0';
+        if (!srv_imei_valid(e->imei))
+            return SRV_E_PARSE;
+        snprintf(e->endpoint, sizeof e->endpoint, "urn:imei:%s", e->imei);
+        return 0;
+    }
+    if (n >= sizeof e->endpoint)
+        return SRV_E_PARSE;
+    memcpy(e->endpoint, s, n);
+    e->endpoint[n] = '\0';
+    return 0;
+}
+
 static int parse_line(const char *s, size_t n, struct srv_psk_entry *e)
 {
     while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
@@ -25,18 +49,27 @@ static int parse_line(const char *s, size_t n, struct srv_psk_entry *e)
     if (!colon || colon == s)
         return SRV_E_PARSE;
     size_t idlen = (size_t)(colon - s);
-    size_t hexlen = n - idlen - 1;
-    if (idlen >= sizeof e->identity || hexlen == 0 || hexlen % 2 || hexlen / 2 > SRV_PSK_KEY_MAX)
+    const char *hex = colon + 1;
+    const char *colon2 = memchr(hex, ':', n - idlen - 1);
+    size_t hexlen = colon2 ? (size_t)(colon2 - hex) : n - idlen - 1;
+    if (idlen >= sizeof e->identity || hexlen == 0 || hexlen % 2 || hexlen / 2 > SRV_PSK_KEY_MAX ||
+        memchr(s, '\0', idlen))
         return SRV_E_PARSE;
     memset(e, 0, sizeof *e);
     memcpy(e->identity, s, idlen);
     for (size_t i = 0; i < hexlen / 2; i++) {
-        int hi = hexdigit(colon[1 + 2 * i]), lo = hexdigit(colon[2 + 2 * i]);
+        int hi = hexdigit(hex[2 * i]), lo = hexdigit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return SRV_E_PARSE;
         e->key[i] = (uint8_t)(hi * 16 + lo);
     }
     e->key_len = hexlen / 2;
+    if (colon2)
+        return parse_binding(colon2 + 1, n - idlen - 1 - hexlen - 1, e);
+    /* two columns: the identity is the endpoint name */
+    if (idlen >= sizeof e->endpoint)
+        return SRV_E_PARSE;
+    memcpy(e->endpoint, s, idlen);
     return 0;
 }
 
@@ -59,7 +92,8 @@ int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *
         if (n == 0 || *s == '#' || (n == 1 && *s == '\r'))
             continue;
         struct srv_psk_entry e;
-        if (parse_line(s, n, &e) != 0) {
+        if (parse_line(s, n, &e) != 0 ||
+            srv_psk_find(out, (const uint8_t *)e.identity, strlen(e.identity))) {
             *bad_line = line;
             srv_psk_free(out);
             return SRV_E_PARSE;
@@ -75,18 +109,24 @@ int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *
     return 0;
 }
 
-int srv_psk_load(const char *path, struct srv_psk_table *out, int *bad_line)
+int srv_psk_load(const char *path, struct srv_psk_table *out, char *why, size_t cap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return SRV_E_IO;
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    int err = ferror(f);
-    fclose(f);
-    if (err)
-        return SRV_E_IO;
-    return srv_psk_parse(buf, n, out, bad_line);
+    char *text;
+    size_t len;
+    int rc = srv_secfile_read(path, &text, &len, why, cap);
+    if (rc != 0)
+        return rc;
+    int bad_line = 0;
+    rc = srv_psk_parse(text, len, out, &bad_line);
+    free(text);
+    if (rc == SRV_E_PARSE)
+        snprintf(why, cap,
+                 "%s line %d: expected 'identity:hexkey[:endpoint]' or "
+                 "'identity:hexkey:imei=IMEI' (15 digits), each identity once",
+                 path, bad_line);
+    else if (rc != 0)
+        snprintf(why, cap, "out of memory reading %s", path);
+    return rc;
 }
 
 const struct srv_psk_entry *srv_psk_find(const struct srv_psk_table *t, const uint8_t *identity,
@@ -97,6 +137,11 @@ const struct srv_psk_entry *srv_psk_find(const struct srv_psk_table *t, const ui
             memcmp(t->entries[i].identity, identity, len) == 0)
             return &t->entries[i];
     return NULL;
+}
+
+bool srv_psk_may_use(const struct srv_psk_entry *e, const char *endpoint)
+{
+    return strcmp(e->endpoint, endpoint) == 0;
 }
 
 void srv_psk_free(struct srv_psk_table *t)

@@ -2,7 +2,7 @@
 larafw-server's update jobs through paths the simulator does not take on its own: a refused
 Write, a reboot in the middle of the download, a reboot back onto the old version.
 
-    dev = FakeDevice(server_port, imei="356000000000001", version="V1")
+    dev = FakeDevice(server_port, imei="356000000000018", version="V1")
     dev.register()                       # POST /rd, waits for 2.01
     dev.serve_until(lambda: dev.uri)     # answers reads/observes/writes/executes
 

@@ -51,7 +51,7 @@ class JobTest(unittest.TestCase):
 
     def setUp(self):
         self.srv = Server(W.packages, extra=self.server_args)
-        self.dev = FakeDevice(self.srv.coap_port, imei="356000000000001", version=OLD)
+        self.dev = FakeDevice(self.srv.coap_port, imei="356000000000018", version=OLD)
 
     def tearDown(self):
         self.dev.close()
@@ -156,7 +156,7 @@ class ManyDevicesTest(unittest.TestCase):
 
     def test_three_devices_at_once(self):
         with Server(W.packages) as srv:
-            devs = [FakeDevice(srv.coap_port, imei="35600000000010%d" % i, version=OLD)
+            devs = [FakeDevice(srv.coap_port, imei=["356000000000109", "356000000000117", "356000000000125"][i], version=OLD)
                     for i in range(3)]
             errors = []
 
@@ -213,7 +213,7 @@ class RestartTest(unittest.TestCase):
     def test_job_resumes_after_restart(self):
         db = os.path.join(W.dir, "restart.db")
         srv = Server(W.packages, db=db)
-        dev = FakeDevice(srv.coap_port, imei="356000000000002", version=OLD)
+        dev = FakeDevice(srv.coap_port, imei="356000000000026", version=OLD)
         try:
             dev.register()
             dev.serve_until(lambda: (1, "/3/0/3") in dev.seen)

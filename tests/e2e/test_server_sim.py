@@ -95,6 +95,7 @@ class ServerSimTest(unittest.TestCase):
             psk = os.path.join(W.dir, "psk.txt")
             with open(psk, "w") as f:
                 f.write("# e2e\n%s:%s\n" % (PSK_ID, PSK_KEY))
+            os.chmod(psk, 0o600)  # the server refuses secrets others may read
         if https:
             tls = make_cert(W.dir)
         with Server(W.packages, psk_file=psk, tls=tls) as srv:

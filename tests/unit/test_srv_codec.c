@@ -144,6 +144,47 @@ static void test_psk(void **state)
     assert_int_equal(srv_psk_parse(nocolon, strlen(nocolon), &t, &line), SRV_E_PARSE);
 }
 
+/* Which endpoint an identity may register: its own name (two columns), an endpoint that holds
+ * colons, or urn:imei:IMEI from imei=IMEI. */
+static void test_psk_binding(void **state)
+{
+    (void)state;
+    const char *text = "a:00\nb:01:urn:imei:354521091714367\nc:02:imei=490154203237518\n";
+    struct srv_psk_table t;
+    int line = 0;
+    assert_int_equal(srv_psk_parse(text, strlen(text), &t, &line), 0);
+    const struct srv_psk_entry *a = srv_psk_find(&t, (const uint8_t *)"a", 1);
+    const struct srv_psk_entry *b = srv_psk_find(&t, (const uint8_t *)"b", 1);
+    const struct srv_psk_entry *c = srv_psk_find(&t, (const uint8_t *)"c", 1);
+    assert_true(srv_psk_may_use(a, "a"));
+    assert_false(srv_psk_may_use(a, "b"));
+    assert_true(srv_psk_may_use(b, "urn:imei:354521091714367"));
+    assert_int_equal(b->key_len, 1);
+    assert_false(srv_psk_may_use(b, "urn:imei:490154203237518"));
+    assert_true(srv_psk_may_use(c, "urn:imei:490154203237518"));
+    assert_string_equal(c->imei, "490154203237518");
+    srv_psk_free(&t);
+    const char *badimei = "c:02:imei=490154203237519\n"; /* Luhn digit wrong */
+    assert_int_equal(srv_psk_parse(badimei, strlen(badimei), &t, &line), SRV_E_PARSE);
+    const char *twice = "a:00\na:01\n";
+    assert_int_equal(srv_psk_parse(twice, strlen(twice), &t, &line), SRV_E_PARSE);
+    assert_int_equal(line, 2);
+}
+
+static void test_imei(void **state)
+{
+    (void)state;
+    char imei[16];
+    assert_true(srv_imei_valid("354521091714367"));
+    assert_false(srv_imei_valid("354521091714368"));
+    assert_false(srv_imei_valid("35452109171436"));
+    assert_false(srv_imei_valid("35452109171436a"));
+    assert_true(srv_imei_from_endpoint("urn:imei:354521091714367", imei));
+    assert_string_equal(imei, "354521091714367");
+    assert_false(srv_imei_from_endpoint("urn:imei:3545210917143670", imei));
+    assert_false(srv_imei_from_endpoint("lara-1", imei));
+}
+
 static void test_oma_table(void **state)
 {
     (void)state;
@@ -165,6 +206,8 @@ int main(void)
         cmocka_unit_test(test_regq),
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_psk),
+        cmocka_unit_test(test_psk_binding),
+        cmocka_unit_test(test_imei),
         cmocka_unit_test(test_oma_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
