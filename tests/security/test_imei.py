@@ -81,8 +81,10 @@ class ImeiTest(unittest.TestCase):
         evil = self.device(IMEI_C, version=NEW, host="127.0.0.2")
         evil.values.update({"/5/0/3": "0", "/5/0/5": "1"})
         evil.register()
-        evil.serve_until(lambda: "not counted, still waiting" in self.srv.log())
-        self.assertIsNone(proc.poll(), "update ended on the impostor's word")
+        evil.serve_until(lambda: "not counted, still waiting" in self.srv.log() or
+                         proc.poll() is not None)
+        self.assertIsNone(proc.poll(), "update ended on the impostor's word: %s" %
+                          (proc.communicate()[0] if proc.poll() is not None else ""))
         status, jobs, _, _ = self.srv.api("GET", "/api/jobs")
         self.assertEqual(jobs[-1]["state"], "updating")
         # the real module comes back (same host, new port) on the new version
