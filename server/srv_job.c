@@ -493,7 +493,8 @@ void srv_jobs_tick(struct srv_jobs *jobs, time_t now)
         next = j->next; /* set_state frees a job that ends */
         if (!j->rec.deadline || now < j->rec.deadline)
             continue;
-        enum phase p = j->away ? PHASE_REREGISTER : phase_of(j->rec.state);
+        /* away: the re-registration deadline if it came before the download one */
+        enum phase p = j->away && j->saved_deadline ? PHASE_REREGISTER : phase_of(j->rec.state);
         if (p == PHASE_DOWNLOAD && srv_lwm2m_is_registered(jobs->cfg.lwm2m, j->rec.endpoint) &&
             srv_lwm2m_write_str(jobs->cfg.lwm2m, j->rec.endpoint, "/5/0/1", "", NULL, NULL, 0) !=
                 0)
