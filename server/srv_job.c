@@ -277,8 +277,9 @@ static void observed(struct srv_jobs *jobs, struct srv_job *j)
             version = d.fw_version;
             chain_of(&d, chain, sizeof chain);
         }
-        if (strcmp(chain, j->rec.chain) != 0) {
-            /* another registration took the endpoint meanwhile: not the job's device */
+        if (j->rec.chain[0] && strcmp(chain, j->rec.chain) != 0) {
+            /* another registration took the endpoint meanwhile: not the job's device (a job
+             * stored before chains existed has none) */
             fprintf(stderr,
                     "larafw-server: job %lld: %s is now registered by '%s', not the job's "
                     "device '%s'; still waiting for it\n",

@@ -295,8 +295,12 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
     struct srv_lwm2m *l = arg;
     const struct srv_psk_entry *e = srv_psk_find(l->cfg.psk, identity->s, identity->length);
     if (!e) {
-        fprintf(stderr, "larafw-server: DTLS: unknown PSK identity '%.*s'\n", (int)identity->length,
-                (const char *)identity->s);
+        char shown[SRV_PSK_ID_MAX];
+        size_t n = identity->length < sizeof shown - 1 ? identity->length : sizeof shown - 1;
+        for (size_t i = 0; i < n; i++) /* the peer's bytes: printable only in the log */
+            shown[i] = identity->s[i] >= 0x20 && identity->s[i] < 0x7f ? (char)identity->s[i] : '?';
+        shown[n] = '\0';
+        fprintf(stderr, "larafw-server: DTLS: unknown PSK identity '%s'\n", shown);
         return NULL;
     }
     /* the registration handlers check what this identity may do (srv_lwm2m_session_psk) */
