@@ -261,7 +261,8 @@ void srv_lwm2m_tick(struct srv_lwm2m *l, time_t now)
             for (unsigned res = 1; res <= 3; res++) {
                 char path[16];
                 snprintf(path, sizeof path, "/3/0/%u", res);
-                if (srv_lwm2m_read(l, reg->endpoint, path, on_info, l, INFO_TAG(reg->serial, res)) == 0)
+                if (srv_lwm2m_read(l, reg->endpoint, path, on_info, l,
+                                   INFO_TAG(reg->serial, res)) == 0)
                     reg->info_pending++;
             }
         }

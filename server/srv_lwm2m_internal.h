@@ -21,9 +21,9 @@
 /* One live registration. */
 struct srv_reg {
     struct srv_reg *next;
-    uint32_t serial;              /* tags of the /3/0 reads after the registration */
-    char id[SRV_REG_ID_LEN + 1];  /* Location-Path rd/<id>, unguessable, never listed */
-    coap_session_t *session;      /* referenced: requests to the device go out on it */
+    uint32_t serial;             /* tags of the /3/0 reads after the registration */
+    char id[SRV_REG_ID_LEN + 1]; /* Location-Path rd/<id>, unguessable, never listed */
+    coap_session_t *session;     /* referenced: requests to the device go out on it */
     char endpoint[SRV_EP_MAX];
     char identity[SRV_IDENTITY_MAX]; /* DTLS-PSK identity that registered it; "" NoSec */
     time_t last_seen;
@@ -69,9 +69,9 @@ struct srv_lwm2m {
     struct srv_event *events, **events_tail;
     coap_bin_const_t *psk_keys; /* one per cfg.psk entry, for libcoap's callback */
     uint32_t next_serial;
-    struct srv_block1 *block1;    /* Block1 bodies being reassembled (capped) */
-    struct srv_ratelimit *limit;  /* NoSec registrations per source address */
-    bool full_logged;             /* "--max-devices reached" said once per episode */
+    struct srv_block1 *block1;   /* Block1 bodies being reassembled (capped) */
+    struct srv_ratelimit *limit; /* NoSec registrations per source address */
+    bool full_logged;            /* "--max-devices reached" said once per episode */
 };
 
 /* The live registration of `endpoint`, NULL when none. */

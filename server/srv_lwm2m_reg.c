@@ -151,9 +151,8 @@ static bool request_body(struct srv_lwm2m *l, const coap_session_t *session,
     case SRV_BLOCK1_TOO_LARGE: {
         char who[80];
         remote_text(session, who, sizeof who);
-        fprintf(stderr,
-                "larafw-server: %s: request body to /%s over %zu bytes refused (4.13)\n", who,
-                path, l->cfg.max_body);
+        fprintf(stderr, "larafw-server: %s: request body to /%s over %zu bytes refused (4.13)\n",
+                who, path, l->cfg.max_body);
         set_code(response, 413);
         add_uint_option(response, COAP_OPTION_SIZE1, (unsigned)l->cfg.max_body);
         return false;
@@ -215,8 +214,7 @@ static bool identity_owns(struct srv_lwm2m *l, const coap_session_t *session,
     const struct srv_psk_entry *e = srv_lwm2m_session_psk(session);
     if (e && strcmp(e->identity, reg->identity) == 0)
         return true;
-    fprintf(stderr,
-            "larafw-server: PSK identity '%s' tried to %s the registration of %s (4.03)\n",
+    fprintf(stderr, "larafw-server: PSK identity '%s' tried to %s the registration of %s (4.03)\n",
             e ? e->identity : "?", what, reg->endpoint);
     return false;
 }
