@@ -14,12 +14,84 @@
 /* Tags of the reads made after a registration: reg id in the high bits, resource below. */
 #define INFO_TAG(reg_id, res) (((uint64_t)(reg_id) << 8) | (uint64_t)(res))
 
+/* FNV-1a of a NUL-terminated string. */
+static size_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (uint8_t)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
 struct srv_reg *srv_lwm2m_find_reg(struct srv_lwm2m *l, const char *endpoint)
 {
-    for (struct srv_reg *r = l->regs; r; r = r->next)
+    if (!l->buckets)
+        return NULL;
+    for (struct srv_reg *r = l->by_ep[str_hash(endpoint) % l->buckets]; r; r = r->ep_next)
         if (!r->dead && strcmp(r->endpoint, endpoint) == 0)
             return r;
     return NULL;
+}
+
+struct srv_reg *srv_lwm2m_find_id(struct srv_lwm2m *l, const char *id)
+{
+    if (!l->buckets)
+        return NULL;
+    for (struct srv_reg *r = l->by_id[str_hash(id) % l->buckets]; r; r = r->id_next)
+        if (!r->dead && strcmp(r->id, id) == 0)
+            return r;
+    return NULL;
+}
+
+static void index_reg(struct srv_lwm2m *l, struct srv_reg *reg)
+{
+    size_t e = str_hash(reg->endpoint) % l->buckets, i = str_hash(reg->id) % l->buckets;
+    reg->ep_next = l->by_ep[e];
+    l->by_ep[e] = reg;
+    reg->id_next = l->by_id[i];
+    l->by_id[i] = reg;
+}
+
+int srv_lwm2m_add_reg(struct srv_lwm2m *l, struct srv_reg *reg)
+{
+    if (l->indexed + 1 > l->buckets) { /* grow: twice the buckets, everything re-indexed */
+        size_t n = l->buckets ? l->buckets * 2 : 256;
+        struct srv_reg **ep = calloc(n, sizeof *ep), **id = calloc(n, sizeof *id);
+        if (!ep || !id) {
+            free(ep);
+            free(id);
+            return SRV_E_NOMEM;
+        }
+        free(l->by_ep);
+        free(l->by_id);
+        l->by_ep = ep;
+        l->by_id = id;
+        l->buckets = n;
+        for (struct srv_reg *r = l->regs; r; r = r->next)
+            index_reg(l, r);
+    }
+    reg->next = l->regs;
+    l->regs = reg;
+    index_reg(l, reg);
+    l->indexed++;
+    return 0;
+}
+
+static void unindex_reg(struct srv_lwm2m *l, struct srv_reg *reg)
+{
+    struct srv_reg **pp = &l->by_ep[str_hash(reg->endpoint) % l->buckets];
+    while (*pp && *pp != reg)
+        pp = &(*pp)->ep_next;
+    if (*pp)
+        *pp = reg->ep_next;
+    pp = &l->by_id[str_hash(reg->id) % l->buckets];
+    while (*pp && *pp != reg)
+        pp = &(*pp)->id_next;
+    if (*pp)
+        *pp = reg->id_next;
+    l->indexed--;
 }
 
 bool srv_lwm2m_is_registered(struct srv_lwm2m *l, const char *endpoint)
@@ -235,6 +307,7 @@ static void on_info(void *user, uint64_t tag, const struct srv_lwm2m_response *r
 
 static void free_reg(struct srv_lwm2m *l, struct srv_reg *reg)
 {
+    unindex_reg(l, reg);
     bool shared = false;
     for (struct srv_reg *r = l->regs; r; r = r->next)
         if (r != reg && !r->dead && r->session == reg->session)
@@ -412,6 +485,8 @@ void srv_lwm2m_free(struct srv_lwm2m *l)
     coap_free_context(l->ctx); /* the resources go with the context */
     srv_block1_free(l->block1);
     free(l->limit);
+    free(l->by_ep);
+    free(l->by_id);
     free(l->psk_keys);
     free(l);
 }

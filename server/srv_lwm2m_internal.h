@@ -21,9 +21,10 @@
 /* One live registration. */
 struct srv_reg {
     struct srv_reg *next;
-    uint32_t serial;             /* tags of the /3/0 reads after the registration */
-    char id[SRV_REG_ID_LEN + 1]; /* Location-Path rd/<id>, unguessable, never listed */
-    coap_session_t *session;     /* referenced: requests to the device go out on it */
+    struct srv_reg *ep_next, *id_next; /* chains of the two hash indexes */
+    uint32_t serial;                   /* tags of the /3/0 reads after the registration */
+    char id[SRV_REG_ID_LEN + 1];       /* Location-Path rd/<id>, unguessable, never listed */
+    coap_session_t *session;           /* referenced: requests to the device go out on it */
     char endpoint[SRV_EP_MAX];
     char identity[SRV_IDENTITY_MAX]; /* DTLS-PSK identity that registered it; "" NoSec */
     time_t last_seen;
@@ -65,6 +66,10 @@ struct srv_lwm2m {
     coap_resource_t *unknown; /* POST, DELETE /rd/<id>: ids are never resources of their own */
     struct srv_reg *regs;
     size_t reg_count; /* live registrations (not dead) */
+    /* indexes of the registrations (live and dead until freed) by endpoint and by id: a
+     * packet costs the same whatever the number of devices */
+    struct srv_reg **by_ep, **by_id;
+    size_t buckets, indexed;
     struct srv_pending *pending;
     struct srv_event *events, **events_tail;
     coap_bin_const_t *psk_keys; /* one per cfg.psk entry, for libcoap's callback */
@@ -76,6 +81,10 @@ struct srv_lwm2m {
 
 /* The live registration of `endpoint`, NULL when none. */
 struct srv_reg *srv_lwm2m_find_reg(struct srv_lwm2m *l, const char *endpoint);
+/* The live registration with location rd/<id>, NULL when none. */
+struct srv_reg *srv_lwm2m_find_id(struct srv_lwm2m *l, const char *id);
+/* Adds a new registration to the list and the indexes. Returns 0 or SRV_E_NOMEM. */
+int srv_lwm2m_add_reg(struct srv_lwm2m *l, struct srv_reg *reg);
 /* Registration interface (srv_lwm2m_reg.c): installs the handlers of /rd and /rd/<id>.
  * Returns 0 or SRV_E_NOMEM. */
 int srv_lwm2m_reg_setup(struct srv_lwm2m *l);

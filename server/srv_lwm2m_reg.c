@@ -32,14 +32,6 @@ const struct srv_psk_entry *srv_lwm2m_session_psk(const coap_session_t *session)
     return coap_session_get_app_data(session);
 }
 
-static struct srv_reg *reg_by_id(struct srv_lwm2m *l, const char *id)
-{
-    for (struct srv_reg *r = l->regs; r; r = r->next)
-        if (!r->dead && strcmp(r->id, id) == 0)
-            return r;
-    return NULL;
-}
-
 static uint64_t now_ms(void)
 {
     struct timespec ts;
@@ -303,7 +295,7 @@ static void on_register(coap_resource_t *resource, coap_session_t *session,
     }
     do
         new_reg_id(reg->id);
-    while (reg_by_id(l, reg->id));
+    while (srv_lwm2m_find_id(l, reg->id));
     reg->serial = ++l->next_serial;
     reg->session = coap_session_reference(session);
     snprintf(reg->endpoint, sizeof reg->endpoint, "%s", q.ep);
@@ -318,8 +310,13 @@ static void on_register(coap_resource_t *resource, coap_session_t *session,
     reg->lifetime = q.lifetime;
     reg->want_info = true;
     reg->notify_fresh = true;
-    reg->next = l->regs;
-    l->regs = reg;
+    if (srv_lwm2m_add_reg(l, reg) != 0) {
+        coap_session_release(reg->session);
+        free(reg);
+        free(body);
+        set_code(response, 500);
+        return;
+    }
     l->reg_count++;
     srv_lwm2m_device_registered(l, reg, session, &q, (const char *)body, true);
     free(body);
@@ -362,7 +359,7 @@ static void on_update(coap_resource_t *resource, coap_session_t *session, const 
     (void)resource;
     struct srv_lwm2m *l = lwm2m_of(session);
     char id[SRV_REG_ID_LEN + 1];
-    struct srv_reg *reg = reg_path(request, id) ? reg_by_id(l, id) : NULL;
+    struct srv_reg *reg = reg_path(request, id) ? srv_lwm2m_find_id(l, id) : NULL;
     if (!reg) {
         set_code(response, 404);
         return;
@@ -421,7 +418,7 @@ static void on_delete(coap_resource_t *resource, coap_session_t *session, const 
     (void)query;
     struct srv_lwm2m *l = lwm2m_of(session);
     char id[SRV_REG_ID_LEN + 1];
-    struct srv_reg *reg = reg_path(request, id) ? reg_by_id(l, id) : NULL;
+    struct srv_reg *reg = reg_path(request, id) ? srv_lwm2m_find_id(l, id) : NULL;
     if (!reg) {
         set_code(response, 404); /* OMA LwM2M 1.0 §5.3.3 */
         return;
