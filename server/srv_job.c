@@ -353,7 +353,8 @@ static void on_result(struct srv_jobs *jobs, struct srv_job *j, int64_t v)
     save(jobs, j);
     save_device_fw(jobs, j);
     /* an error left over from an earlier attempt is not ours until we wrote the URI */
-    if (srv_oma_result_is_error((int)v) && (j->uri_written || j->rec.state >= SRV_JOB_UPDATING))
+    if (srv_oma_result_is_error((int)v) &&
+        (j->uri_written || phase_of(j->rec.state) != PHASE_DOWNLOAD))
         set_state(jobs, j, SRV_JOB_FAILED, "Update Result %d: %s", (int)v,
                   srv_oma_result_text((int)v));
 }

@@ -174,19 +174,29 @@ void srv_lwm2m_device_registered(struct srv_lwm2m *l, struct srv_reg *reg,
     }
 }
 
-void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, const char *why)
+void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, bool expired)
 {
     reg->dead = true;
     l->reg_count--;
     if (l->reg_count < l->cfg.max_devices)
         l->full_logged = false;
-    /* the store keeps registered devices only: a flood of short registrations must not
-     * fill it (jobs keep their own record) */
-    int rc = srv_store_device_delete(l->cfg.store, reg->endpoint);
-    if (rc != 0 && rc != SRV_E_NOTFOUND)
-        fprintf(stderr, "larafw-server: could not remove device %s from the store\n",
-                reg->endpoint);
-    fprintf(stderr, "larafw-server: %s: %s\n", reg->endpoint, why);
+    if (expired) {
+        /* registering and vanishing is the cheap flood: the store forgets the device (jobs
+         * keep their own record) */
+        int rc = srv_store_device_delete(l->cfg.store, reg->endpoint);
+        if (rc != 0 && rc != SRV_E_NOTFOUND)
+            fprintf(stderr, "larafw-server: could not remove device %s from the store\n",
+                    reg->endpoint);
+    } else {
+        /* a de-registration proves the id: the device stays in the table, offline */
+        struct srv_device d;
+        load_device(l, reg->endpoint, &d);
+        d.registered = false;
+        d.last_seen = time(NULL);
+        save_device(l, &d);
+    }
+    fprintf(stderr, "larafw-server: %s: %s\n", reg->endpoint,
+            expired ? "lifetime expired" : "de-registered");
     if (l->cfg.hooks && l->cfg.hooks->deregistered)
         l->cfg.hooks->deregistered(l->cfg.hooks_user, reg->endpoint);
 }
@@ -326,7 +336,7 @@ void srv_lwm2m_tick(struct srv_lwm2m *l, time_t now)
         if (reg->dead)
             continue;
         if (now > reg->last_seen + reg->lifetime) {
-            srv_lwm2m_end_reg(l, reg, "lifetime expired");
+            srv_lwm2m_end_reg(l, reg, true);
             continue;
         }
         if (reg->want_info) {

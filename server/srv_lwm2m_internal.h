@@ -95,8 +95,9 @@ void srv_lwm2m_device_registered(struct srv_lwm2m *l, struct srv_reg *reg,
 /* Flags every registered device claiming `imei` when another endpoint than `endpoint`
  * claims it too (logged). */
 void srv_lwm2m_check_imei(struct srv_lwm2m *l, const char *endpoint, const char *imei);
-/* Ends a registration (de-registration, expiry): removes the device from the store. */
-void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, const char *why);
+/* Ends a registration: a de-registered device stays in the store, offline; an expired one is
+ * removed from it. */
+void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, bool expired);
 /* The PSK entry of a DTLS session (set by the identity callback), NULL in NoSec. */
 const struct srv_psk_entry *srv_lwm2m_session_psk(const coap_session_t *session);
 /* libcoap handlers (installed by srv_lwm2m_new). */

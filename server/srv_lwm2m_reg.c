@@ -427,7 +427,7 @@ static void on_delete(coap_resource_t *resource, coap_session_t *session, const 
         set_code(response, 403);
         return;
     }
-    srv_lwm2m_end_reg(l, reg, "de-registered");
+    srv_lwm2m_end_reg(l, reg, false);
     set_code(response, 202);
 }
 

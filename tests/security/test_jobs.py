@@ -83,7 +83,8 @@ class ProductAndIdle(JobChecks):
         self.assertEqual(self.srv.api("GET", "/api/jobs")[1], [])
 
     def test_uri_written_in_idle_only(self):
-        self.dev.values["/5/0/3"] = "2"  # Downloaded, left over from an earlier attempt
+        # Downloaded, left over from an earlier attempt, with its old Update Result
+        self.dev.values.update({"/5/0/3": "2", "/5/0/5": "4"})
         self.registered()
         proc = self.update()
         self.dev.serve_until(lambda: self.dev.uri is not None)
