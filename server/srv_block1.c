@@ -135,8 +135,7 @@ int srv_block1_feed(struct srv_block1 *b, const void *key, size_t key_len,
         memcpy(s->key, key, key_len);
         s->key_len = key_len;
         s->szx = in->szx;
-    } else if (!s || in->szx != s->szx ||
-               (in->num != s->next_num && in->num + 1 != s->next_num)) {
+    } else if (!s || in->szx != s->szx || (in->num != s->next_num && in->num + 1 != s->next_num)) {
         /* a block of a body we do not hold, or not the next one (the previous one again is a
          * retransmission and is taken again) */
         if (s)

@@ -34,13 +34,13 @@ struct srv_job {
 
 struct srv_jobs {
     struct srv_jobs_config cfg; /* timeouts filled in */
-    struct srv_job *active; /* jobs not yet done or failed */
-    bool resume_failed;     /* out of memory while loading the jobs of an earlier run */
+    struct srv_job *active;     /* jobs not yet done or failed */
+    bool resume_failed;         /* out of memory while loading the jobs of an earlier run */
 };
 
-static const char *const state_names[] = {"observing", "writing", "downloading", "executing",
-                                          "updating",  "verifying", "done",      "failed",
-                                          "resetting"};
+static const char *const state_names[] = {"observing", "writing",  "downloading",
+                                          "executing", "updating", "verifying",
+                                          "done",      "failed",   "resetting"};
 
 const char *srv_job_state_name(int state)
 {
@@ -245,8 +245,7 @@ static void reset_fw_object(struct srv_jobs *jobs, struct srv_job *j)
     int rc = srv_lwm2m_write_str(jobs->cfg.lwm2m, j->rec.endpoint, "/5/0/1", "", on_answer, jobs,
                                  TAG(j->rec.id, ANS_RESET));
     if (rc != 0) {
-        set_state(jobs, j, SRV_JOB_FAILED, "could not write an empty /5/0/1: %s",
-                  srv_strerror(rc));
+        set_state(jobs, j, SRV_JOB_FAILED, "could not write an empty /5/0/1: %s", srv_strerror(rc));
         return;
     }
     set_state(jobs, j, SRV_JOB_RESETTING,
@@ -277,8 +276,9 @@ static void observed(struct srv_jobs *jobs, struct srv_job *j)
             version = d.fw_version;
             chain_of(&d, chain, sizeof chain);
         }
-        if (strcmp(chain, j->rec.chain) != 0) {
-            /* another registration took the endpoint meanwhile: not the job's device */
+        if (j->rec.chain[0] && strcmp(chain, j->rec.chain) != 0) {
+            /* another registration took the endpoint meanwhile: not the job's device (a job
+             * stored before chains existed has none) */
             fprintf(stderr,
                     "larafw-server: job %lld: %s is now registered by '%s', not the job's "
                     "device '%s'; still waiting for it\n",
@@ -353,7 +353,8 @@ static void on_result(struct srv_jobs *jobs, struct srv_job *j, int64_t v)
     save(jobs, j);
     save_device_fw(jobs, j);
     /* an error left over from an earlier attempt is not ours until we wrote the URI */
-    if (srv_oma_result_is_error((int)v) && (j->uri_written || j->rec.state >= SRV_JOB_UPDATING))
+    if (srv_oma_result_is_error((int)v) &&
+        (j->uri_written || phase_of(j->rec.state) != PHASE_DOWNLOAD))
         set_state(jobs, j, SRV_JOB_FAILED, "Update Result %d: %s", (int)v,
                   srv_oma_result_text((int)v));
 }
@@ -493,10 +494,10 @@ void srv_jobs_tick(struct srv_jobs *jobs, time_t now)
         next = j->next; /* set_state frees a job that ends */
         if (!j->rec.deadline || now < j->rec.deadline)
             continue;
-        enum phase p = j->away ? PHASE_REREGISTER : phase_of(j->rec.state);
+        /* away: the re-registration deadline if it came before the download one */
+        enum phase p = j->away && j->saved_deadline ? PHASE_REREGISTER : phase_of(j->rec.state);
         if (p == PHASE_DOWNLOAD && srv_lwm2m_is_registered(jobs->cfg.lwm2m, j->rec.endpoint) &&
-            srv_lwm2m_write_str(jobs->cfg.lwm2m, j->rec.endpoint, "/5/0/1", "", NULL, NULL, 0) !=
-                0)
+            srv_lwm2m_write_str(jobs->cfg.lwm2m, j->rec.endpoint, "/5/0/1", "", NULL, NULL, 0) != 0)
             fprintf(stderr, "larafw-server: job %lld: could not cancel the download\n",
                     (long long)j->rec.id);
         set_state(jobs, j, SRV_JOB_FAILED,

@@ -14,12 +14,84 @@
 /* Tags of the reads made after a registration: reg id in the high bits, resource below. */
 #define INFO_TAG(reg_id, res) (((uint64_t)(reg_id) << 8) | (uint64_t)(res))
 
+/* FNV-1a of a NUL-terminated string. */
+static size_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (uint8_t)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
 struct srv_reg *srv_lwm2m_find_reg(struct srv_lwm2m *l, const char *endpoint)
 {
-    for (struct srv_reg *r = l->regs; r; r = r->next)
+    if (!l->buckets)
+        return NULL;
+    for (struct srv_reg *r = l->by_ep[str_hash(endpoint) % l->buckets]; r; r = r->ep_next)
         if (!r->dead && strcmp(r->endpoint, endpoint) == 0)
             return r;
     return NULL;
+}
+
+struct srv_reg *srv_lwm2m_find_id(struct srv_lwm2m *l, const char *id)
+{
+    if (!l->buckets)
+        return NULL;
+    for (struct srv_reg *r = l->by_id[str_hash(id) % l->buckets]; r; r = r->id_next)
+        if (!r->dead && strcmp(r->id, id) == 0)
+            return r;
+    return NULL;
+}
+
+static void index_reg(struct srv_lwm2m *l, struct srv_reg *reg)
+{
+    size_t e = str_hash(reg->endpoint) % l->buckets, i = str_hash(reg->id) % l->buckets;
+    reg->ep_next = l->by_ep[e];
+    l->by_ep[e] = reg;
+    reg->id_next = l->by_id[i];
+    l->by_id[i] = reg;
+}
+
+int srv_lwm2m_add_reg(struct srv_lwm2m *l, struct srv_reg *reg)
+{
+    if (l->indexed + 1 > l->buckets) { /* grow: twice the buckets, everything re-indexed */
+        size_t n = l->buckets ? l->buckets * 2 : 256;
+        struct srv_reg **ep = calloc(n, sizeof *ep), **id = calloc(n, sizeof *id);
+        if (!ep || !id) {
+            free(ep);
+            free(id);
+            return SRV_E_NOMEM;
+        }
+        free(l->by_ep);
+        free(l->by_id);
+        l->by_ep = ep;
+        l->by_id = id;
+        l->buckets = n;
+        for (struct srv_reg *r = l->regs; r; r = r->next)
+            index_reg(l, r);
+    }
+    reg->next = l->regs;
+    l->regs = reg;
+    index_reg(l, reg);
+    l->indexed++;
+    return 0;
+}
+
+static void unindex_reg(struct srv_lwm2m *l, struct srv_reg *reg)
+{
+    struct srv_reg **pp = &l->by_ep[str_hash(reg->endpoint) % l->buckets];
+    while (*pp && *pp != reg)
+        pp = &(*pp)->ep_next;
+    if (*pp)
+        *pp = reg->ep_next;
+    pp = &l->by_id[str_hash(reg->id) % l->buckets];
+    while (*pp && *pp != reg)
+        pp = &(*pp)->id_next;
+    if (*pp)
+        *pp = reg->id_next;
+    l->indexed--;
 }
 
 bool srv_lwm2m_is_registered(struct srv_lwm2m *l, const char *endpoint)
@@ -102,19 +174,29 @@ void srv_lwm2m_device_registered(struct srv_lwm2m *l, struct srv_reg *reg,
     }
 }
 
-void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, const char *why)
+void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, bool expired)
 {
     reg->dead = true;
     l->reg_count--;
     if (l->reg_count < l->cfg.max_devices)
         l->full_logged = false;
-    /* the store keeps registered devices only: a flood of short registrations must not
-     * fill it (jobs keep their own record) */
-    int rc = srv_store_device_delete(l->cfg.store, reg->endpoint);
-    if (rc != 0 && rc != SRV_E_NOTFOUND)
-        fprintf(stderr, "larafw-server: could not remove device %s from the store\n",
-                reg->endpoint);
-    fprintf(stderr, "larafw-server: %s: %s\n", reg->endpoint, why);
+    if (expired) {
+        /* registering and vanishing is the cheap flood: the store forgets the device (jobs
+         * keep their own record) */
+        int rc = srv_store_device_delete(l->cfg.store, reg->endpoint);
+        if (rc != 0 && rc != SRV_E_NOTFOUND)
+            fprintf(stderr, "larafw-server: could not remove device %s from the store\n",
+                    reg->endpoint);
+    } else {
+        /* a de-registration proves the id: the device stays in the table, offline */
+        struct srv_device d;
+        load_device(l, reg->endpoint, &d);
+        d.registered = false;
+        d.last_seen = time(NULL);
+        save_device(l, &d);
+    }
+    fprintf(stderr, "larafw-server: %s: %s\n", reg->endpoint,
+            expired ? "lifetime expired" : "de-registered");
     if (l->cfg.hooks && l->cfg.hooks->deregistered)
         l->cfg.hooks->deregistered(l->cfg.hooks_user, reg->endpoint);
 }
@@ -235,6 +317,7 @@ static void on_info(void *user, uint64_t tag, const struct srv_lwm2m_response *r
 
 static void free_reg(struct srv_lwm2m *l, struct srv_reg *reg)
 {
+    unindex_reg(l, reg);
     bool shared = false;
     for (struct srv_reg *r = l->regs; r; r = r->next)
         if (r != reg && !r->dead && r->session == reg->session)
@@ -253,7 +336,7 @@ void srv_lwm2m_tick(struct srv_lwm2m *l, time_t now)
         if (reg->dead)
             continue;
         if (now > reg->last_seen + reg->lifetime) {
-            srv_lwm2m_end_reg(l, reg, "lifetime expired");
+            srv_lwm2m_end_reg(l, reg, true);
             continue;
         }
         if (reg->want_info) {
@@ -261,7 +344,8 @@ void srv_lwm2m_tick(struct srv_lwm2m *l, time_t now)
             for (unsigned res = 1; res <= 3; res++) {
                 char path[16];
                 snprintf(path, sizeof path, "/3/0/%u", res);
-                if (srv_lwm2m_read(l, reg->endpoint, path, on_info, l, INFO_TAG(reg->serial, res)) == 0)
+                if (srv_lwm2m_read(l, reg->endpoint, path, on_info, l,
+                                   INFO_TAG(reg->serial, res)) == 0)
                     reg->info_pending++;
             }
         }
@@ -295,8 +379,12 @@ static const coap_bin_const_t *on_psk_identity(coap_bin_const_t *identity, coap_
     struct srv_lwm2m *l = arg;
     const struct srv_psk_entry *e = srv_psk_find(l->cfg.psk, identity->s, identity->length);
     if (!e) {
-        fprintf(stderr, "larafw-server: DTLS: unknown PSK identity '%.*s'\n", (int)identity->length,
-                (const char *)identity->s);
+        char shown[SRV_PSK_ID_MAX];
+        size_t n = identity->length < sizeof shown - 1 ? identity->length : sizeof shown - 1;
+        for (size_t i = 0; i < n; i++) /* the peer's bytes: printable only in the log */
+            shown[i] = identity->s[i] >= 0x20 && identity->s[i] < 0x7f ? (char)identity->s[i] : '?';
+        shown[n] = '\0';
+        fprintf(stderr, "larafw-server: DTLS: unknown PSK identity '%s'\n", shown);
         return NULL;
     }
     /* the registration handlers check what this identity may do (srv_lwm2m_session_psk) */
@@ -407,6 +495,8 @@ void srv_lwm2m_free(struct srv_lwm2m *l)
     coap_free_context(l->ctx); /* the resources go with the context */
     srv_block1_free(l->block1);
     free(l->limit);
+    free(l->by_ep);
+    free(l->by_id);
     free(l->psk_keys);
     free(l);
 }

@@ -43,11 +43,11 @@ struct srv_lwm2m_config {
     const struct srv_lwm2m_hooks *hooks;
     void *hooks_user;
     /* Limits (docs/server.md "Security model"); 0 takes the default in brackets. */
-    size_t max_devices;    /* live registrations [SRV_DEFAULT_MAX_DEVICES]; more get 5.03 */
-    long max_lifetime;     /* seconds; a longer lt is cut to it [SRV_DEFAULT_MAX_LIFETIME] */
-    double reg_rate;       /* NoSec registrations per second per source address
-                            * [SRV_DEFAULT_REG_RATE]; negative: no limit */
-    size_t max_body;       /* bytes of a Block1 request body [SRV_DEFAULT_MAX_BODY]; 4.13 */
+    size_t max_devices; /* live registrations [SRV_DEFAULT_MAX_DEVICES]; more get 5.03 */
+    long max_lifetime;  /* seconds; a longer lt is cut to it [SRV_DEFAULT_MAX_LIFETIME] */
+    double reg_rate;    /* NoSec registrations per second per source address
+                         * [SRV_DEFAULT_REG_RATE]; negative: no limit */
+    size_t max_body;    /* bytes of a Block1 request body [SRV_DEFAULT_MAX_BODY]; 4.13 */
 };
 
 #define SRV_DEFAULT_MAX_DEVICES  100000

@@ -21,9 +21,10 @@
 /* One live registration. */
 struct srv_reg {
     struct srv_reg *next;
-    uint32_t serial;              /* tags of the /3/0 reads after the registration */
-    char id[SRV_REG_ID_LEN + 1];  /* Location-Path rd/<id>, unguessable, never listed */
-    coap_session_t *session;      /* referenced: requests to the device go out on it */
+    struct srv_reg *ep_next, *id_next; /* chains of the two hash indexes */
+    uint32_t serial;                   /* tags of the /3/0 reads after the registration */
+    char id[SRV_REG_ID_LEN + 1];       /* Location-Path rd/<id>, unguessable, never listed */
+    coap_session_t *session;           /* referenced: requests to the device go out on it */
     char endpoint[SRV_EP_MAX];
     char identity[SRV_IDENTITY_MAX]; /* DTLS-PSK identity that registered it; "" NoSec */
     time_t last_seen;
@@ -65,17 +66,25 @@ struct srv_lwm2m {
     coap_resource_t *unknown; /* POST, DELETE /rd/<id>: ids are never resources of their own */
     struct srv_reg *regs;
     size_t reg_count; /* live registrations (not dead) */
+    /* indexes of the registrations (live and dead until freed) by endpoint and by id: a
+     * packet costs the same whatever the number of devices */
+    struct srv_reg **by_ep, **by_id;
+    size_t buckets, indexed;
     struct srv_pending *pending;
     struct srv_event *events, **events_tail;
     coap_bin_const_t *psk_keys; /* one per cfg.psk entry, for libcoap's callback */
     uint32_t next_serial;
-    struct srv_block1 *block1;    /* Block1 bodies being reassembled (capped) */
-    struct srv_ratelimit *limit;  /* NoSec registrations per source address */
-    bool full_logged;             /* "--max-devices reached" said once per episode */
+    struct srv_block1 *block1;   /* Block1 bodies being reassembled (capped) */
+    struct srv_ratelimit *limit; /* NoSec registrations per source address */
+    bool full_logged;            /* "--max-devices reached" said once per episode */
 };
 
 /* The live registration of `endpoint`, NULL when none. */
 struct srv_reg *srv_lwm2m_find_reg(struct srv_lwm2m *l, const char *endpoint);
+/* The live registration with location rd/<id>, NULL when none. */
+struct srv_reg *srv_lwm2m_find_id(struct srv_lwm2m *l, const char *id);
+/* Adds a new registration to the list and the indexes. Returns 0 or SRV_E_NOMEM. */
+int srv_lwm2m_add_reg(struct srv_lwm2m *l, struct srv_reg *reg);
 /* Registration interface (srv_lwm2m_reg.c): installs the handlers of /rd and /rd/<id>.
  * Returns 0 or SRV_E_NOMEM. */
 int srv_lwm2m_reg_setup(struct srv_lwm2m *l);
@@ -86,8 +95,9 @@ void srv_lwm2m_device_registered(struct srv_lwm2m *l, struct srv_reg *reg,
 /* Flags every registered device claiming `imei` when another endpoint than `endpoint`
  * claims it too (logged). */
 void srv_lwm2m_check_imei(struct srv_lwm2m *l, const char *endpoint, const char *imei);
-/* Ends a registration (de-registration, expiry): removes the device from the store. */
-void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, const char *why);
+/* Ends a registration: a de-registered device stays in the store, offline; an expired one is
+ * removed from it. */
+void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, bool expired);
 /* The PSK entry of a DTLS session (set by the identity callback), NULL in NoSec. */
 const struct srv_psk_entry *srv_lwm2m_session_psk(const coap_session_t *session);
 /* libcoap handlers (installed by srv_lwm2m_new). */

@@ -32,14 +32,6 @@ const struct srv_psk_entry *srv_lwm2m_session_psk(const coap_session_t *session)
     return coap_session_get_app_data(session);
 }
 
-static struct srv_reg *reg_by_id(struct srv_lwm2m *l, const char *id)
-{
-    for (struct srv_reg *r = l->regs; r; r = r->next)
-        if (!r->dead && strcmp(r->id, id) == 0)
-            return r;
-    return NULL;
-}
-
 static uint64_t now_ms(void)
 {
     struct timespec ts;
@@ -151,9 +143,8 @@ static bool request_body(struct srv_lwm2m *l, const coap_session_t *session,
     case SRV_BLOCK1_TOO_LARGE: {
         char who[80];
         remote_text(session, who, sizeof who);
-        fprintf(stderr,
-                "larafw-server: %s: request body to /%s over %zu bytes refused (4.13)\n", who,
-                path, l->cfg.max_body);
+        fprintf(stderr, "larafw-server: %s: request body to /%s over %zu bytes refused (4.13)\n",
+                who, path, l->cfg.max_body);
         set_code(response, 413);
         add_uint_option(response, COAP_OPTION_SIZE1, (unsigned)l->cfg.max_body);
         return false;
@@ -215,8 +206,7 @@ static bool identity_owns(struct srv_lwm2m *l, const coap_session_t *session,
     const struct srv_psk_entry *e = srv_lwm2m_session_psk(session);
     if (e && strcmp(e->identity, reg->identity) == 0)
         return true;
-    fprintf(stderr,
-            "larafw-server: PSK identity '%s' tried to %s the registration of %s (4.03)\n",
+    fprintf(stderr, "larafw-server: PSK identity '%s' tried to %s the registration of %s (4.03)\n",
             e ? e->identity : "?", what, reg->endpoint);
     return false;
 }
@@ -305,7 +295,7 @@ static void on_register(coap_resource_t *resource, coap_session_t *session,
     }
     do
         new_reg_id(reg->id);
-    while (reg_by_id(l, reg->id));
+    while (srv_lwm2m_find_id(l, reg->id));
     reg->serial = ++l->next_serial;
     reg->session = coap_session_reference(session);
     snprintf(reg->endpoint, sizeof reg->endpoint, "%s", q.ep);
@@ -320,8 +310,13 @@ static void on_register(coap_resource_t *resource, coap_session_t *session,
     reg->lifetime = q.lifetime;
     reg->want_info = true;
     reg->notify_fresh = true;
-    reg->next = l->regs;
-    l->regs = reg;
+    if (srv_lwm2m_add_reg(l, reg) != 0) {
+        coap_session_release(reg->session);
+        free(reg);
+        free(body);
+        set_code(response, 500);
+        return;
+    }
     l->reg_count++;
     srv_lwm2m_device_registered(l, reg, session, &q, (const char *)body, true);
     free(body);
@@ -364,7 +359,7 @@ static void on_update(coap_resource_t *resource, coap_session_t *session, const 
     (void)resource;
     struct srv_lwm2m *l = lwm2m_of(session);
     char id[SRV_REG_ID_LEN + 1];
-    struct srv_reg *reg = reg_path(request, id) ? reg_by_id(l, id) : NULL;
+    struct srv_reg *reg = reg_path(request, id) ? srv_lwm2m_find_id(l, id) : NULL;
     if (!reg) {
         set_code(response, 404);
         return;
@@ -423,7 +418,7 @@ static void on_delete(coap_resource_t *resource, coap_session_t *session, const 
     (void)query;
     struct srv_lwm2m *l = lwm2m_of(session);
     char id[SRV_REG_ID_LEN + 1];
-    struct srv_reg *reg = reg_path(request, id) ? reg_by_id(l, id) : NULL;
+    struct srv_reg *reg = reg_path(request, id) ? srv_lwm2m_find_id(l, id) : NULL;
     if (!reg) {
         set_code(response, 404); /* OMA LwM2M 1.0 §5.3.3 */
         return;
@@ -432,7 +427,7 @@ static void on_delete(coap_resource_t *resource, coap_session_t *session, const 
         set_code(response, 403);
         return;
     }
-    srv_lwm2m_end_reg(l, reg, "de-registered");
+    srv_lwm2m_end_reg(l, reg, false);
     set_code(response, 202);
 }
 

@@ -120,8 +120,7 @@ static bool opt_long(const char *name, const char *text, long min, long max, lon
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end || v < min || v > max) {
-        fprintf(stderr, "larafw-server: %s takes a whole number from %ld to %ld\n", name, min,
-                max);
+        fprintf(stderr, "larafw-server: %s takes a whole number from %ld to %ld\n", name, min, max);
         return false;
     }
     *out = v;

@@ -25,8 +25,8 @@ struct srv_psk_entry {
     char identity[SRV_PSK_ID_MAX];
     uint8_t key[SRV_PSK_KEY_MAX];
     size_t key_len;
-    char endpoint[SRV_EP_MAX];      /* the one endpoint this identity may register */
-    char imei[SRV_IMEI_LEN + 1];    /* the IMEI bound by imei=…, else "" */
+    char endpoint[SRV_EP_MAX];   /* the one endpoint this identity may register */
+    char imei[SRV_IMEI_LEN + 1]; /* the IMEI bound by imei=…, else "" */
 };
 
 struct srv_psk_table {

@@ -31,7 +31,8 @@ bool srv_ratelimit_take(struct srv_ratelimit *rl, const void *addr, size_t len, 
         rl->bucket[i].used = true;
         rl->bucket[i].tokens = rl->burst;
     } else if (now_ms > rl->bucket[i].last_ms) {
-        double t = rl->bucket[i].tokens + (double)(now_ms - rl->bucket[i].last_ms) * rl->rate / 1000.0;
+        double t =
+            rl->bucket[i].tokens + (double)(now_ms - rl->bucket[i].last_ms) * rl->rate / 1000.0;
         rl->bucket[i].tokens = t > rl->burst ? rl->burst : t;
     }
     rl->bucket[i].last_ms = now_ms;

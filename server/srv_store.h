@@ -13,10 +13,10 @@
 #include "srv_err.h"
 #include "srv_regq.h"
 
-#define SRV_IMEI_MAX    32
-#define SRV_TEXT_MAX    64
-#define SRV_OBJECTS_MAX 2048 /* registrations are about 1.1–1.4 kB (§5.1) */
-#define SRV_MSG_MAX     256
+#define SRV_IMEI_MAX     32
+#define SRV_TEXT_MAX     64
+#define SRV_OBJECTS_MAX  2048 /* registrations are about 1.1–1.4 kB (§5.1) */
+#define SRV_MSG_MAX      256
 #define SRV_IDENTITY_MAX 128 /* DTLS-PSK identity, NUL included (srv_psk.h) */
 #define SRV_CHAIN_MAX    160 /* "psk:<identity>" or "ip:<address>" */
 
@@ -36,11 +36,11 @@ struct srv_device {
     char lwm2m[8];
     char objects[SRV_OBJECTS_MAX]; /* "</1/10>,</3/0>,…" as registered (cut when longer) */
     bool registered;
-    long lifetime;         /* seconds */
-    int64_t registered_at; /* Unix seconds */
-    int64_t last_seen;     /* Unix seconds: last registration or update */
-    int fw_state;          /* /5/0/3, -1 unknown */
-    int fw_result;         /* /5/0/5, -1 unknown */
+    long lifetime;                   /* seconds */
+    int64_t registered_at;           /* Unix seconds */
+    int64_t last_seen;               /* Unix seconds: last registration or update */
+    int fw_state;                    /* /5/0/3, -1 unknown */
+    int fw_result;                   /* /5/0/5, -1 unknown */
     char identity[SRV_IDENTITY_MAX]; /* DTLS-PSK identity of the registration, "" in NoSec */
     bool imei_conflict;              /* IMEI claimed twice or contradicted: no jobs */
 };
@@ -118,9 +118,8 @@ SRV_WARN_UNUSED static inline int srv_store_device_delete(struct srv_store *st,
     return st->ops->device_delete(st, endpoint);
 }
 /* Calls fn for every registered device whose IMEI is `imei`, ordered by endpoint. */
-SRV_WARN_UNUSED static inline int srv_store_device_imei_list(struct srv_store *st,
-                                                             const char *imei, srv_device_fn fn,
-                                                             void *user)
+SRV_WARN_UNUSED static inline int srv_store_device_imei_list(struct srv_store *st, const char *imei,
+                                                             srv_device_fn fn, void *user)
 {
     return st->ops->device_imei_list(st, imei, fn, user);
 }

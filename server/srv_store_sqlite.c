@@ -37,7 +37,7 @@ static const char *const migrations[] = {
 
 #define DEVICE_COLUMNS                                                                             \
     "endpoint, imei, product, fw_version, reg_id, address, binding, lwm2m, objects,"               \
-    " registered, lifetime, registered_at, last_seen, fw_state, fw_result, identity,"             \
+    " registered, lifetime, registered_at, last_seen, fw_state, fw_result, identity,"              \
     " imei_conflict"
 #define JOB_COLUMNS                                                                                \
     "id, endpoint, imei, package, target_version, uri, state, fw_state, fw_result, message,"       \

@@ -13,6 +13,7 @@
 #include "srv_oma.h"
 #include "srv_psk.h"
 #include "srv_range.h"
+#include "srv_ratelimit.h"
 #include "srv_regq.h"
 
 /* ---- link format ---- */
@@ -171,6 +172,37 @@ static void test_psk_binding(void **state)
     assert_int_equal(line, 2);
 }
 
+/* Endpoint names reach the log and the API: control bytes and spaces are refused. */
+static void test_regq_printable(void **state)
+{
+    (void)state;
+    struct srv_reg_query q;
+    const char *nl = "ep=a\nlarafw-server: job 1 done";
+    assert_int_equal(srv_regq_parse(nl, strlen(nl), true, &q), SRV_E_PARSE);
+    const char *esc = "ep=\x1b[2J";
+    assert_int_equal(srv_regq_parse(esc, strlen(esc), true, &q), SRV_E_PARSE);
+    const char *ok = "ep=urn:imei:354521091714367";
+    assert_int_equal(srv_regq_parse(ok, strlen(ok), true, &q), 0);
+}
+
+/* One token bucket per address: a burst, then the rate; another address is not affected. */
+static void test_ratelimit(void **state)
+{
+    (void)state;
+    static struct srv_ratelimit rl;
+    srv_ratelimit_init(&rl, 2, 0);
+    const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    assert_true(srv_ratelimit_take(&rl, a, 4, 1000));
+    assert_true(srv_ratelimit_take(&rl, a, 4, 1000));
+    assert_false(srv_ratelimit_take(&rl, a, 4, 1000));
+    assert_true(srv_ratelimit_take(&rl, b, 4, 1000));
+    assert_true(srv_ratelimit_take(&rl, a, 4, 1500)); /* half a second: one token back */
+    assert_false(srv_ratelimit_take(&rl, a, 4, 1500));
+    srv_ratelimit_init(&rl, 0, 0); /* no limit */
+    for (int i = 0; i < 100; i++)
+        assert_true(srv_ratelimit_take(&rl, a, 4, 0));
+}
+
 static void test_imei(void **state)
 {
     (void)state;
@@ -208,6 +240,8 @@ int main(void)
         cmocka_unit_test(test_psk),
         cmocka_unit_test(test_psk_binding),
         cmocka_unit_test(test_imei),
+        cmocka_unit_test(test_regq_printable),
+        cmocka_unit_test(test_ratelimit),
         cmocka_unit_test(test_oma_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
