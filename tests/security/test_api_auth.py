@@ -44,6 +44,7 @@ class AuthTest(unittest.TestCase):
                 status, j, _, hdrs = srv.api("GET", path, token=None)
                 self.assertEqual(status, 401, path)
                 self.assertIn("Bearer", hdrs.get("WWW-Authenticate", ""))
+                self.assertEqual(hdrs.get("Cache-Control"), "no-store")
                 self.assertIn("Authorization", j["error"])
                 status, _, _, _ = srv.api("GET", path, token="lfw_" + "A" * 43)
                 self.assertEqual(status, 401, path)
