@@ -73,6 +73,12 @@ static int parse_line(const char *s, size_t n, struct srv_psk_entry *e)
     return 0;
 }
 
+static int by_identity(const void *a, const void *b)
+{
+    return strcmp(((const struct srv_psk_entry *)a)->identity,
+                  ((const struct srv_psk_entry *)b)->identity);
+}
+
 int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *bad_line)
 {
     memset(out, 0, sizeof *out);
@@ -92,12 +98,12 @@ int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *
         if (n == 0 || *s == '#' || (n == 1 && *s == '\r'))
             continue;
         struct srv_psk_entry e;
-        if (parse_line(s, n, &e) != 0 ||
-            srv_psk_find(out, (const uint8_t *)e.identity, strlen(e.identity))) {
+        if (parse_line(s, n, &e) != 0) {
             *bad_line = line;
             srv_psk_free(out);
             return SRV_E_PARSE;
         }
+        e.line = line;
         struct srv_psk_entry *grown = realloc(out->entries, (out->count + 1) * sizeof e);
         if (!grown) {
             srv_psk_free(out);
@@ -105,6 +111,17 @@ int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *
         }
         out->entries = grown;
         out->entries[out->count++] = e;
+    }
+    /* sorted by identity: found by bisection in every handshake, repeats side by side */
+    if (out->count > 1)
+        qsort(out->entries, out->count, sizeof out->entries[0], by_identity);
+    for (size_t k = 1; k < out->count; k++) {
+        if (strcmp(out->entries[k - 1].identity, out->entries[k].identity) == 0) {
+            int a = out->entries[k - 1].line, b = out->entries[k].line;
+            *bad_line = a > b ? a : b;
+            srv_psk_free(out);
+            return SRV_E_PARSE;
+        }
     }
     return 0;
 }
@@ -132,10 +149,22 @@ int srv_psk_load(const char *path, struct srv_psk_table *out, char *why, size_t 
 const struct srv_psk_entry *srv_psk_find(const struct srv_psk_table *t, const uint8_t *identity,
                                          size_t len)
 {
-    for (size_t i = 0; i < t->count; i++)
-        if (strlen(t->entries[i].identity) == len &&
-            memcmp(t->entries[i].identity, identity, len) == 0)
-            return &t->entries[i];
+    char key[SRV_PSK_ID_MAX];
+    if (len >= sizeof key || memchr(identity, '\0', len))
+        return NULL;
+    memcpy(key, identity, len);
+    key[len] = '\0';
+    size_t lo = 0, hi = t->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(key, t->entries[mid].identity);
+        if (c == 0)
+            return &t->entries[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
 

@@ -27,10 +27,11 @@ struct srv_psk_entry {
     size_t key_len;
     char endpoint[SRV_EP_MAX];   /* the one endpoint this identity may register */
     char imei[SRV_IMEI_LEN + 1]; /* the IMEI bound by imei=…, else "" */
+    int line;                    /* in the file, for messages */
 };
 
 struct srv_psk_table {
-    struct srv_psk_entry *entries;
+    struct srv_psk_entry *entries; /* sorted by identity */
     size_t count;
 };
 

@@ -33,9 +33,11 @@ def has_dtls():
     return "openssl" in os.path.basename(COAP) or "gnutls" in os.path.basename(COAP)
 
 
-def coap(*args, timeout=30):
-    """coap-client with debug output: the response line shows the code and the options."""
-    r = subprocess.run([COAP, "-v", "7", "-B", "5"] + list(args), capture_output=True,
+def coap(*args, timeout=60):
+    """coap-client with debug output: the response line shows the code and the options.
+    It exits on the answer; -B only bounds the wait (long: a DTLS handshake with a sanitizer
+    build on a loaded machine can take seconds)."""
+    r = subprocess.run([COAP, "-v", "7", "-B", "30"] + list(args), capture_output=True,
                        text=True, timeout=timeout)
     return r.stdout + r.stderr
 

@@ -90,6 +90,13 @@ class DtlsIdentity(Base):
             self.assertEqual(register("lara-2", K2, "urn:imei:" + IMEI_B), "2.01")
             self.assertEqual(register("lara-1", K1, "urn:imei:" + IMEI_B), "4.03")
             self.assertEqual(register("lara-3", K3, "lara-3"), "2.01")
+            # a 1.3 kB registration block-wise over DTLS (the size of a module's, §5.1)
+            links = ",".join(["</1/10>", "</3/0>", "</5/0>"] +
+                             ["</%d/%d>" % (10000 + i, i) for i in range(120)])
+            out = coap(*psk_args("lara-3", K3), "-b", "64", "-m", "post",
+                       "%s/rd?ep=lara-3&lt=300" % base, "-e", links, timeout=60)
+            self.assertEqual(answer_code(out), "2.01", out[-1500:])
+            self.assertEqual(srv.device("lara-3")["objects"], links)
             self.assertEqual(register("lara-3", K3, "urn:imei:" + IMEI_A), "4.03")
             srv.wait_log("PSK identity 'lara-3' may not register endpoint 'urn:imei:%s'" % IMEI_A)
             d = srv.device(IMEI_A)
