@@ -162,8 +162,8 @@ class UfotaBase(unittest.TestCase):
         return s
 
     def update(self, imei, package="a-b.upd"):
-        return subprocess.Popen([self.srv.binary, "update", "--imei", imei, "--package", package,
-                                 "--server", self.srv.url, "--timeout", "120"],
+        return subprocess.Popen(self.srv.cli("update", "--imei", imei, "--package", package,
+                                             "--timeout", "120"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def at(self, sim, command):

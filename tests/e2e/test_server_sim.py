@@ -13,6 +13,7 @@ Synchronised on the server's "ready" line, URCs, HTTP answers and process exits;
 """
 
 import os
+import socket
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from netservers import make_cert  # noqa: E402
 from simharness import wait_until  # noqa: E402
-from srvharness import Server  # noqa: E402
+from srvharness import Server, free_port  # noqa: E402
 from test_install_util import Sim, Workshop  # noqa: E402
 
 FAST = 0.02
@@ -66,8 +67,8 @@ PSK_ID, PSK_KEY = "lara-e2e", "00112233445566778899aabbccddeeff"
 
 
 class ServerSimTest(unittest.TestCase):
-    def start(self, srv, dtls=False, ca_file=None):
-        extra = ["--lwm2m-server", ("coaps://" if dtls else "coap://") + srv.coap]
+    def start(self, coap, dtls=False, ca_file=None):
+        extra = ["--lwm2m-server", ("coaps://" if dtls else "coap://") + coap]
         if ca_file:
             extra += ["--ca-file", ca_file]
         if dtls:
@@ -91,23 +92,26 @@ class ServerSimTest(unittest.TestCase):
 
     def update_to_the_end(self, dtls, https=False):
         psk = tls = None
-        if dtls:
-            psk = os.path.join(W.dir, "psk.txt")
-            with open(psk, "w") as f:
-                f.write("# e2e\n%s:%s\n" % (PSK_ID, PSK_KEY))
         if https:
             tls = make_cert(W.dir)
-        with Server(W.packages, psk_file=psk, tls=tls) as srv:
-            sim = self.start(srv, dtls, ca_file=tls[0] if tls else None)
-            with sim:
+        port = free_port(socket.SOCK_DGRAM)
+        sim = self.start("127.0.0.1:%d" % port, dtls, ca_file=tls[0] if tls else None)
+        with sim:
+            if dtls:
+                # the identity may register the module's endpoint only (urn:imei:<its IMEI>):
+                # the module starts first, its IMEI is read, then the server gets credentials
+                psk = os.path.join(W.dir, "psk.txt")
+                fd = os.open(psk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write("# e2e\n%s:%s:imei=%s\n" % (PSK_ID, PSK_KEY, sim.ok("AT+CGSN")[0]))
+            with Server(W.packages, psk_file=psk, tls=tls, coap_port=port) as srv:
                 d = registered_device(srv)
                 self.assertEqual(d["fw_version"], OLD)
                 self.assertIn("</5/0>", d["objects"])
                 imei = d["imei"]
                 self.assertEqual(sim.ok("AT+CGSN")[0], imei)
                 proc = subprocess.Popen(
-                    [srv.binary, "update", "--imei", imei, "--package", "a-b.upd",
-                     "--server", srv.url, "--timeout", "150"],
+                    srv.cli("update", "--imei", imei, "--package", "a-b.upd", "--timeout", "150"),
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 sim.wait_urc("+UUFWINSTALL: 128", timeout=120)
                 # what a compliant host does after the install (§5.7.1, §5.7.6): poll the AT
@@ -132,12 +136,12 @@ class ServerSimTest(unittest.TestCase):
 
     def test_broken_signature_fails_with_result_5(self):
         with Server(W.packages) as srv:
-            sim = self.start(srv)
+            sim = self.start(srv.coap)
             with sim:
                 imei = registered_device(srv)["imei"]
                 r = subprocess.run(
-                    [srv.binary, "update", "--imei", imei, "--package", "broken.upd",
-                     "--server", srv.url, "--timeout", "150"],
+                    srv.cli("update", "--imei", imei, "--package", "broken.upd", "--timeout",
+                            "150"),
                     capture_output=True, text=True, timeout=160)
                 self.assertEqual(r.returncode, 1, "stdout:\n%s\nstderr:\n%s\nserver:\n%s"
                                  % (r.stdout, r.stderr, srv.log()))
