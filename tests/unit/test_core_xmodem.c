@@ -253,7 +253,7 @@ static void test_crc16_vector(void **state)
     assert_int_equal(lfw_xmodem_crc16(0, (const uint8_t *)"123456789", 9), 0x31c3);
 }
 
-/* The table-driven CRC equals the bit-by-bit definition (poly 0x1021, MSB first), for every
+/* The nibble-table CRC equals the bit-by-bit definition (poly 0x1021, MSB first), for every
  * length and when continued across calls. */
 static uint16_t crc16_bitwise(uint16_t crc, const uint8_t *data, size_t len)
 {
