@@ -77,30 +77,31 @@ static int read_reply(const struct lfw_port *port, uint32_t timeout_ms)
         uint32_t left = lfw_deadline_left(&d, port);
         int n = port->read(port->user, &c, 1, left);
         if (n < 0) {
-            return LFW_EIO;
+            return n == LFW_ECANCELED ? LFW_ECANCELED : LFW_EIO;
         }
-        if (n == 0) {
-            if (left == 0) {
-                return REPLY_TIMEOUT;
+        if (n > 0) {
+            if (c == LFW_XMODEM_CAN) {
+                if (++cans >= CAN_COUNT) {
+                    return REPLY_CANCEL;
+                }
+            } else {
+                cans = 0;
+                switch (c) {
+                case LFW_XMODEM_ACK:
+                    return REPLY_ACK;
+                case LFW_XMODEM_NAK:
+                    return REPLY_NAK;
+                case 'C':
+                    return REPLY_CRC_START;
+                default:
+                    break;
+                }
             }
-            continue;
         }
-        if (c == LFW_XMODEM_CAN) {
-            if (++cans >= CAN_COUNT) {
-                return REPLY_CANCEL;
-            }
-            continue;
-        }
-        cans = 0;
-        switch (c) {
-        case LFW_XMODEM_ACK:
-            return REPLY_ACK;
-        case LFW_XMODEM_NAK:
-            return REPLY_NAK;
-        case 'C':
-            return REPLY_CRC_START;
-        default:
-            break;
+        /* Checked after every read, whatever arrived: a stream of noise must not hold the
+         * wait open past its deadline. */
+        if (left == 0) {
+            return REPLY_TIMEOUT;
         }
     }
 }

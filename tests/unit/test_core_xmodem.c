@@ -364,6 +364,38 @@ static void test_no_start(void **state)
     assert_true(f->rx.cans >= 2); /* we told the receiver to stop */
 }
 
+/* A line that never stops sending noise (a wrong port, a stuck receiver): the start wait and
+ * the ACK wait end at their deadlines all the same, however many bytes keep arriving. */
+static void test_noise_flood_start(void **state)
+{
+    struct fixture *f = *state;
+    f->cfg.block_size = 1024;
+    f->src.size = 10;
+    fake_port_flood(f->fp, "x", 1, 50);
+    assert_int_equal(lfw_xmodem_init(&f->x, &f->cfg), 0);
+    uint32_t before = fake_port_now(f->fp);
+    assert_int_equal(lfw_xmodem_send(&f->x, &f->src), LFW_ETIMEDOUT);
+    uint32_t took = fake_port_now(f->fp) - before;
+    assert_true(took >= LFW_XMODEM_START_TIMEOUT_MS);
+    assert_true(took <= LFW_XMODEM_START_TIMEOUT_MS + 50u);
+}
+
+static void test_noise_flood_ack(void **state)
+{
+    struct fixture *f = *state;
+    f->rx.drop_ack_block = 1; /* the first block's ACK never comes, noise does */
+    f->cfg.ack_timeout_ms = 1000;
+    f->cfg.max_retries = 2;
+    fake_port_flood(f->fp, "x", 1, 50);
+    uint32_t before = fake_port_now(f->fp);
+    assert_int_equal(run(f, true, 128, 500), 0);
+    check_received(f, 500, 128);
+    assert_int_equal(f->x.retransmissions, 1);
+    uint32_t took = fake_port_now(f->fp) - before;
+    /* one ACK wait cut at its deadline, plus the short drains of the start, all in noise */
+    assert_true(took >= 1000u && took < 2000u);
+}
+
 static void test_start_after_noise(void **state)
 {
     struct fixture *f = *state;
@@ -549,6 +581,8 @@ int main(void)
         T(test_receiver_cancels),
         T(test_no_start),
         T(test_start_after_noise),
+        T(test_noise_flood_start),
+        T(test_noise_flood_ack),
         T(test_extra_c_before_ack),
         T(test_stale_nak_before_first_block),
         T(test_retries_exhausted),
