@@ -49,14 +49,12 @@ def free_port(kind):
 
 
 class Server:
-    def __init__(self, packages, psk_file=None, db=None, extra=(), workdir=None, tls=None,
-                 coap_port=None):
-        """tls: (cert.pem, key.pem) to serve HTTPS too (Package URIs then use https);
-        coap_port: a UDP port chosen beforehand (free_port), e.g. given to a module first."""
+    def __init__(self, packages, psk_file=None, db=None, extra=(), workdir=None, tls=None):
+        """tls: (cert.pem, key.pem) to serve HTTPS too (Package URIs then use https)."""
         self.binary = find_server()
         self.workdir = workdir or tempfile.mkdtemp(prefix="larafw-srv-")
         self.packages = packages
-        self.coap_port = coap_port or free_port(socket.SOCK_DGRAM)
+        self.coap_port = free_port(socket.SOCK_DGRAM)
         self.http_port = free_port(socket.SOCK_STREAM)
         self.url = "http://127.0.0.1:%d" % self.http_port
         self.coap = "127.0.0.1:%d" % self.coap_port
