@@ -82,7 +82,7 @@ static int by_identity(const void *a, const void *b)
 int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *bad_line)
 {
     memset(out, 0, sizeof *out);
-    size_t i = 0;
+    size_t i = 0, cap = 0;
     int line = 0;
     while (i < len) {
         const char *nl = memchr(text + i, '\n', len - i);
@@ -104,12 +104,15 @@ int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *
             return SRV_E_PARSE;
         }
         e.line = line;
-        struct srv_psk_entry *grown = realloc(out->entries, (out->count + 1) * sizeof e);
-        if (!grown) {
-            srv_psk_free(out);
-            return SRV_E_NOMEM;
+        if (out->count == cap) { /* doubling: a file of 100 000 identities loads in one go */
+            cap = cap ? cap * 2 : 16;
+            struct srv_psk_entry *grown = realloc(out->entries, cap * sizeof e);
+            if (!grown) {
+                srv_psk_free(out);
+                return SRV_E_NOMEM;
+            }
+            out->entries = grown;
         }
-        out->entries = grown;
         out->entries[out->count++] = e;
     }
     /* sorted by identity: found by bisection in every handshake, repeats side by side */
