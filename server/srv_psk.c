@@ -2,11 +2,12 @@
 #define _GNU_SOURCE
 #include "srv_psk.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "srv_secfile.h"
+#include "srv_secret.h"
 
 static int hexdigit(char c)
 {
@@ -133,9 +134,22 @@ int srv_psk_load(const char *path, struct srv_psk_table *out, char *why, size_t 
 {
     char *text;
     size_t len;
-    int rc = srv_secfile_read(path, &text, &len, why, cap);
-    if (rc != 0)
+    int rc = srv_secret_read(path, &text, &len);
+    if (rc == SRV_E_PERM) {
+        snprintf(why, cap,
+                 "%s holds secrets but the group or others may read or write it; run chmod 600 %s",
+                 path, path);
+        return SRV_E_ARG;
+    }
+    if (rc == SRV_E_IO) {
+        snprintf(why, cap, "cannot read %s: %s", path,
+                 errno == EINVAL ? "not a regular file" : strerror(errno));
         return rc;
+    }
+    if (rc != 0) {
+        snprintf(why, cap, "out of memory reading %s", path);
+        return rc;
+    }
     int bad_line = 0;
     rc = srv_psk_parse(text, len, out, &bad_line);
     free(text);
