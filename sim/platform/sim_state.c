@@ -536,6 +536,11 @@ int sim_state_factory(struct sim *s, const char *image, const char *key)
             fprintf(stderr, "larafw-sim: synthesising the default image: %s\n", pkg_strerror(rc));
             return -1;
         }
+        /* like every file of DIR: the owner's only (the library creates it 0644) */
+        if (chmod(path, 0600) != 0) {
+            fprintf(stderr, "larafw-sim: chmod 600 %s: %s\n", path, strerror(errno));
+            return -1;
+        }
     }
     if (key) {
         uint8_t pub[PKG_PUBKEY_LEN];
