@@ -529,12 +529,26 @@ static int sim_lwm2m_ctx_init(struct sim *s)
     return 0;
 }
 
+/* Ends the client session and everything it still has in flight. Releasing alone is not
+ * enough: after an ICMP error libcoap puts the unanswered CON (the Register) back in the send
+ * queue, where it holds the session's last reference; its retransmission then starts a new
+ * DTLS handshake on the released session, which libcoap 4.3.1 frees under the queued message
+ * (the message leaks: LeakSanitizer, tests/e2e/test_sim_secrets.py). Disconnecting first
+ * cancels the session's messages and observations, so the release really frees it. */
+static void sim_lwm2m_end_session(struct sim_lwm2m *c)
+{
+    coap_session_t *old = c->session;
+    c->session = NULL; /* the nacks of its cancelled messages are no longer ours */
+    if (old) {
+        coap_session_disconnected(old, COAP_NACK_NOT_DELIVERABLE);
+        coap_session_release(old);
+    }
+}
+
 static void sim_lwm2m_drop_session(struct sim *s)
 {
     struct sim_lwm2m *c = s->lwm2m;
-    if (c->session)
-        coap_session_release(c->session);
-    c->session = NULL;
+    sim_lwm2m_end_session(c);
     c->pending = SIM_REQ_NONE;
     sim_timer_cancel(s, c->update_timer);
     c->update_timer = 0;
@@ -648,8 +662,7 @@ static void sim_lwm2m_ctx_free(struct sim *s)
      * observer a last 4.04, unless they are no longer observable */
     if (c->ctx)
         sim_lwm2m_quiet_resources(c->ctx);
-    if (c->session)
-        coap_session_release(c->session);
+    sim_lwm2m_end_session(c);
     if (c->ctx)
         coap_free_context(c->ctx);
     c->ctx = NULL;
