@@ -40,7 +40,7 @@ static void usage(FILE *f)
         "usage: larafw-server --packages DIR [--coap ADDR:PORT] [--http ADDR:PORT]\n"
         "                     [--psk-file FILE] [--db FILE] [--public-url URL]\n"
         "                     [--https ADDR:PORT --tls-cert FILE --tls-key FILE]\n"
-        "                     [--write-format tlv|text] [--verbose]\n"
+        "                     [--write-format tlv|text] [--verbose] [--check-config]\n"
         "       larafw-server update --imei IMEI --package FILE [--server URL] [--timeout S]\n"
         "       larafw-server devices [--server URL] [--json]\n"
         "\n"
@@ -62,7 +62,10 @@ static void usage(FILE *f)
         "                        (default https://<--https address> or http://<--http address>)\n"
         "  --write-format F      payload of Write /5/0/1: tlv (default) or text\n"
         "  --verbose             libcoap debug messages on stderr\n"
+        "  --check-config        check the options and files (packages, PSKs, TLS), print\n"
+        "                        what would be served, and exit without listening\n"
         "  --help                this text\n"
+        "  --version             print the version of larafw-server\n"
         "\n"
         "Prints 'ready coap://ADDR:PORT http://ADDR:PORT' on stdout once listening.\n"
         "Exit status: 0 after SIGINT/SIGTERM, 1 on a runtime error, 2 on bad usage.\n");
@@ -73,6 +76,7 @@ struct server_opts {
     const char *https, *tls_cert, *tls_key;
     enum srv_write_format write_format;
     bool verbose;
+    bool check_config;
 };
 
 static int parse_opts(int argc, char **argv, struct server_opts *o)
@@ -90,6 +94,8 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
         {"write-format", required_argument, NULL, 'w'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'H'},
+        {"check-config", no_argument, NULL, 'X'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct server_opts){.coap = "127.0.0.1:5683", .http = "127.0.0.1:8080", .db = ":memory:"};
@@ -139,6 +145,12 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
             break;
         case 'H':
             usage(stdout);
+            return 0;
+        case 'X':
+            o->check_config = true;
+            break;
+        case 'V':
+            printf("larafw-server %s\n", LARAFW_VERSION);
             return 0;
         default:
             fprintf(stderr, "larafw-server: unknown or incomplete option '%s'; see --help\n",
@@ -322,6 +334,17 @@ static int run_server(int argc, char **argv)
             srv_psk_free(&psk);
             return 2;
         }
+    }
+    if (o.check_config) {
+        /* for service managers (ExecStartPre=, packaging tests): nothing is bound */
+        printf("larafw-server: configuration OK: packages %s, CoAP %s%s, HTTP %s%s%s, "
+               "Package URIs %s\n",
+               o.packages, o.coap, o.psk_file ? " (DTLS-PSK)" : "", o.http,
+               o.https ? ", HTTPS " : "", o.https ? o.https : "", base_url);
+        free(cert_pem);
+        free(key_pem);
+        srv_psk_free(&psk);
+        return 0;
     }
 
     signal(SIGPIPE, SIG_IGN);

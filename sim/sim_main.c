@@ -55,7 +55,9 @@ static void sim_usage(FILE *out)
             "                   certificate is not validated (factory security profile)\n"
             "  --lwm2m-server URI  uFOTA LwM2M server, coap://HOST:PORT or coaps://HOST:PORT\n"
             "  --psk-identity ID, --psk-key HEX  DTLS-PSK credentials for coaps://\n"
-            "  --lwm2m-port N   UDP port the client's objects are served on for peers\n",
+            "  --lwm2m-port N   UDP port the client's objects are served on for peers\n"
+            "  --help           this text\n"
+            "  --version        print the version of larafw-sim\n",
             list);
 }
 
@@ -84,6 +86,7 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         {"psk-key", required_argument, NULL, 'K'},
         {"lwm2m-port", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -152,6 +155,9 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
             break;
         case 'h':
             sim_usage(stdout);
+            exit(0);
+        case 'V':
+            printf("larafw-sim %s\n", LARAFW_VERSION);
             exit(0);
         default:
             fprintf(stderr, "larafw-sim: unknown or incomplete option '%s'\n",
