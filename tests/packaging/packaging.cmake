@@ -15,7 +15,7 @@ set(larafw_pkg_env
   "LARAFW_COMPLETION_DIR=${PROJECT_SOURCE_DIR}/completion/bash"
   "PYTHONPATH=${CMAKE_CURRENT_LIST_DIR}"
   "PYTHONDONTWRITEBYTECODE=1")
-foreach(t help_man completion)
+foreach(t help_man completion server_config)
   add_test(NAME packaging-${t}
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.py)
   set_tests_properties(packaging-${t} PROPERTIES ENVIRONMENT "${larafw_pkg_env}"
