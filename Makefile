@@ -23,9 +23,11 @@ CTEST_FLAGS = --output-on-failure -j$(JOBS) --timeout 300
 PREFIX      ?= /usr/local
 INSTALL_BUILD ?= build-install
 
-DEB_BUILD_FLAGS = CFLAGS="$$(dpkg-buildflags --get CFLAGS 2>/dev/null || echo -O2)" \
-                  CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS 2>/dev/null)" \
-                  LDFLAGS="$$(dpkg-buildflags --get LDFLAGS 2>/dev/null)"
+# Debian's build flags with all hardening, as debian/rules gets them. CMake does not read
+# CPPFLAGS (-D_FORTIFY_SOURCE=2): like debhelper, pass it within CFLAGS.
+DPKG_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+DEB_BUILD_FLAGS = CFLAGS="$$($(DPKG_FLAGS) CFLAGS 2>/dev/null || echo -O2) $$($(DPKG_FLAGS) CPPFLAGS 2>/dev/null)" \
+                  LDFLAGS="$$($(DPKG_FLAGS) LDFLAGS 2>/dev/null)"
 
 .PHONY: all bootstrap build check check-matrix check-clang-rel check-gcc-rel check-clang-dbg \
         demo fuzz cortex-m4 install deb deb-check clean format
