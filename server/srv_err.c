@@ -24,6 +24,8 @@ const char *srv_strerror(int err)
         return "not possible in the current state";
     case SRV_E_PACKAGE:
         return "not a larafw package";
+    case SRV_E_PERM:
+        return "file is accessible to group or others (chmod 600)";
     }
     return "unknown error";
 }

@@ -15,6 +15,7 @@ enum srv_error {
     SRV_E_STORE = -7,    /* the store (SQLite) failed */
     SRV_E_STATE = -8,    /* not allowed now (device offline, job already running) */
     SRV_E_PACKAGE = -9,  /* package file is not a larafw package */
+    SRV_E_PERM = -10,    /* secret file readable or writable by group/others */
 };
 
 /* Text of an SRV_E… code; never NULL. */

@@ -18,6 +18,7 @@ enum answer_kind {
     ANS_RESULT = 2,  /* Observe /5/0/5 */
     ANS_WRITE = 3,   /* Write /5/0/1 */
     ANS_EXECUTE = 4, /* Execute /5/0/2 */
+    ANS_RESET = 5,   /* Write /5/0/1 = "" (back to State Idle) */
 };
 #define TAG(id, kind) (((uint64_t)(id) << 4) | (uint64_t)(kind))
 
@@ -27,16 +28,19 @@ struct srv_job {
     bool uri_written; /* the device accepted the Package URI */
     bool state_seen;  /* first answer to the State observation arrived */
     bool result_seen; /* first answer to the Update Result observation arrived */
+    bool away;        /* the device left during the download phase */
+    int64_t saved_deadline;
 };
 
 struct srv_jobs {
-    struct srv_jobs_config cfg;
-    struct srv_job *active; /* jobs not yet done or failed */
-    bool resume_failed;     /* out of memory while loading the jobs of an earlier run */
+    struct srv_jobs_config cfg; /* timeouts filled in */
+    struct srv_job *active;     /* jobs not yet done or failed */
+    bool resume_failed;         /* out of memory while loading the jobs of an earlier run */
 };
 
-static const char *const state_names[] = {"observing", "writing",   "downloading", "executing",
-                                          "updating",  "verifying", "done",        "failed"};
+static const char *const state_names[] = {"observing", "writing",  "downloading",
+                                          "executing", "updating", "verifying",
+                                          "done",      "failed",   "resetting"};
 
 const char *srv_job_state_name(int state)
 {
@@ -48,6 +52,51 @@ const char *srv_job_state_name(int state)
 bool srv_job_state_final(int state)
 {
     return state == SRV_JOB_DONE || state == SRV_JOB_FAILED;
+}
+
+enum phase { PHASE_DOWNLOAD, PHASE_INSTALL, PHASE_REREGISTER };
+
+static const char *const phase_names[] = {"download", "install", "re-registration"};
+static const char *const phase_options[] = {"--download-timeout", "--install-timeout",
+                                            "--reregister-timeout"};
+
+static long phase_timeout(const struct srv_jobs *jobs, enum phase p)
+{
+    return p == PHASE_DOWNLOAD  ? jobs->cfg.download_timeout
+           : p == PHASE_INSTALL ? jobs->cfg.install_timeout
+                                : jobs->cfg.reregister_timeout;
+}
+
+static enum phase phase_of(int state)
+{
+    switch (state) {
+    case SRV_JOB_EXECUTING:
+    case SRV_JOB_UPDATING:
+        return PHASE_INSTALL;
+    case SRV_JOB_VERIFYING:
+        return PHASE_REREGISTER;
+    default:
+        return PHASE_DOWNLOAD;
+    }
+}
+
+/* The phase starts now: the job times out after its timeout. */
+static void arm(struct srv_jobs *jobs, struct srv_job *j, enum phase p)
+{
+    j->rec.deadline = (int64_t)time(NULL) + phase_timeout(jobs, p);
+}
+
+/* "psk:<identity>" or, in NoSec mode, "ip:<address without the port>": what must stay the
+ * same from the start of a job to its end. */
+static void chain_of(const struct srv_device *d, char *out, size_t cap)
+{
+    if (d->identity[0]) {
+        snprintf(out, cap, "psk:%s", d->identity);
+        return;
+    }
+    const char *colon = strrchr(d->address, ':');
+    int n = colon ? (int)(colon - d->address) : (int)strlen(d->address);
+    snprintf(out, cap, "ip:%.*s", n, d->address);
 }
 
 /* A job of an earlier run of the server that had not ended: it carries on when its device
@@ -64,7 +113,9 @@ static void resume_job(void *user, const struct srv_job_record *rec)
         return;
     }
     j->rec = *rec;
-    j->uri_written = rec->state >= SRV_JOB_DOWNLOADING;
+    j->uri_written = rec->state >= SRV_JOB_DOWNLOADING && rec->state != SRV_JOB_RESETTING;
+    if (!j->rec.deadline)
+        arm(jobs, j, phase_of(rec->state));
     j->next = jobs->active;
     jobs->active = j;
     fprintf(stderr, "larafw-server: job %lld (%s) resumes in state %s once the device registers\n",
@@ -77,6 +128,12 @@ int srv_jobs_new(const struct srv_jobs_config *cfg, struct srv_jobs **out)
     if (!jobs)
         return SRV_E_NOMEM;
     jobs->cfg = *cfg;
+    if (jobs->cfg.download_timeout <= 0)
+        jobs->cfg.download_timeout = SRV_JOB_DOWNLOAD_TIMEOUT;
+    if (jobs->cfg.install_timeout <= 0)
+        jobs->cfg.install_timeout = SRV_JOB_INSTALL_TIMEOUT;
+    if (jobs->cfg.reregister_timeout <= 0)
+        jobs->cfg.reregister_timeout = SRV_JOB_REREGISTER_TIMEOUT;
     if (srv_store_job_list(cfg->store, resume_job, jobs) != 0 || jobs->resume_failed) {
         srv_jobs_free(jobs);
         return SRV_E_STORE;
@@ -87,7 +144,7 @@ int srv_jobs_new(const struct srv_jobs_config *cfg, struct srv_jobs **out)
 
 static void forget_answers(struct srv_jobs *jobs, struct srv_job *j)
 {
-    for (int k = ANS_STATE; k <= ANS_EXECUTE; k++)
+    for (int k = ANS_STATE; k <= ANS_RESET; k++)
         srv_lwm2m_forget(jobs->cfg.lwm2m, jobs, TAG(j->rec.id, k));
 }
 
@@ -181,6 +238,21 @@ static void write_uri(struct srv_jobs *jobs, struct srv_job *j)
     set_state(jobs, j, SRV_JOB_WRITING, "writing Package URI %s", j->rec.uri);
 }
 
+/* OMA object 5: an empty Package URI resets the state machine to Idle; the URI is written
+ * only in State Idle. */
+static void reset_fw_object(struct srv_jobs *jobs, struct srv_job *j)
+{
+    int rc = srv_lwm2m_write_str(jobs->cfg.lwm2m, j->rec.endpoint, "/5/0/1", "", on_answer, jobs,
+                                 TAG(j->rec.id, ANS_RESET));
+    if (rc != 0) {
+        set_state(jobs, j, SRV_JOB_FAILED, "could not write an empty /5/0/1: %s", srv_strerror(rc));
+        return;
+    }
+    set_state(jobs, j, SRV_JOB_RESETTING,
+              "State is %d (%s), not Idle: writing an empty Package URI first", j->rec.fw_state,
+              srv_oma_state_name(j->rec.fw_state));
+}
+
 static void execute_update(struct srv_jobs *jobs, struct srv_job *j)
 {
     int rc = srv_lwm2m_execute(jobs->cfg.lwm2m, j->rec.endpoint, "/5/0/2", on_answer, jobs,
@@ -189,6 +261,7 @@ static void execute_update(struct srv_jobs *jobs, struct srv_job *j)
         set_state(jobs, j, SRV_JOB_FAILED, "could not execute /5/0/2: %s", srv_strerror(rc));
         return;
     }
+    arm(jobs, j, PHASE_INSTALL);
     set_state(jobs, j, SRV_JOB_EXECUTING, "package downloaded; executing /5/0/2 Update");
 }
 
@@ -198,9 +271,26 @@ static void observed(struct srv_jobs *jobs, struct srv_job *j)
     if (j->rec.state == SRV_JOB_VERIFYING) {
         struct srv_device d;
         const char *version = "";
-        if (srv_store_device_get(jobs->cfg.store, SRV_KEY_ENDPOINT, j->rec.endpoint, &d) == 0)
+        char chain[SRV_CHAIN_MAX] = "";
+        if (srv_store_device_get(jobs->cfg.store, SRV_KEY_ENDPOINT, j->rec.endpoint, &d) == 0) {
             version = d.fw_version;
-        if (strcmp(version, j->rec.target_version) == 0)
+            chain_of(&d, chain, sizeof chain);
+        }
+        if (j->rec.chain[0] && strcmp(chain, j->rec.chain) != 0) {
+            /* another registration took the endpoint meanwhile: not the job's device (a job
+             * stored before chains existed has none) */
+            fprintf(stderr,
+                    "larafw-server: job %lld: %s is now registered by '%s', not the job's "
+                    "device '%s'; still waiting for it\n",
+                    (long long)j->rec.id, j->rec.endpoint, chain, j->rec.chain);
+            return;
+        }
+        if (d.imei_conflict)
+            set_state(jobs, j, SRV_JOB_FAILED,
+                      "IMEI %s is claimed by another registration or contradicted by /3/0/2: "
+                      "the result cannot be trusted",
+                      j->rec.imei);
+        else if (strcmp(version, j->rec.target_version) == 0)
             set_state(jobs, j, SRV_JOB_DONE, "device re-registered on %s", version);
         else if (srv_oma_result_is_error(j->rec.fw_result))
             set_state(jobs, j, SRV_JOB_FAILED, "Update Result %d: %s", j->rec.fw_result,
@@ -216,7 +306,10 @@ static void observed(struct srv_jobs *jobs, struct srv_job *j)
     if (j->rec.state != SRV_JOB_OBSERVING)
         return;
     if (!j->uri_written) {
-        write_uri(jobs, j);
+        if (j->rec.fw_state > SRV_FW_STATE_IDLE)
+            reset_fw_object(jobs, j);
+        else
+            write_uri(jobs, j);
         return;
     }
     /* observing again after the device rebooted during the download (§5.1: it resumes) */
@@ -243,6 +336,10 @@ static void on_state(struct srv_jobs *jobs, struct srv_job *j, int64_t v)
     j->rec.fw_state = (int)v;
     save(jobs, j);
     save_device_fw(jobs, j);
+    if (v == SRV_FW_STATE_IDLE && j->rec.state == SRV_JOB_RESETTING) {
+        write_uri(jobs, j);
+        return;
+    }
     if (v == SRV_FW_STATE_DOWNLOADED &&
         (j->rec.state == SRV_JOB_WRITING || j->rec.state == SRV_JOB_DOWNLOADING) && j->uri_written)
         execute_update(jobs, j);
@@ -256,7 +353,8 @@ static void on_result(struct srv_jobs *jobs, struct srv_job *j, int64_t v)
     save(jobs, j);
     save_device_fw(jobs, j);
     /* an error left over from an earlier attempt is not ours until we wrote the URI */
-    if (srv_oma_result_is_error((int)v) && (j->uri_written || j->rec.state >= SRV_JOB_UPDATING))
+    if (srv_oma_result_is_error((int)v) &&
+        (j->uri_written || phase_of(j->rec.state) != PHASE_DOWNLOAD))
         set_state(jobs, j, SRV_JOB_FAILED, "Update Result %d: %s", (int)v,
                   srv_oma_result_text((int)v));
 }
@@ -316,6 +414,14 @@ static void on_answer(void *user, uint64_t tag, const struct srv_lwm2m_response 
                       r->code / 100, r->code % 100);
         }
         return;
+    case ANS_RESET:
+        if (r->code != 204)
+            set_state(jobs, j, SRV_JOB_FAILED,
+                      "Write of an empty /5/0/1 (reset to Idle): %s (CoAP %d.%02d)",
+                      r->code ? "refused by the device" : "no answer from the device",
+                      r->code / 100, r->code % 100);
+        /* else State = Idle comes as a notification */
+        return;
     case ANS_EXECUTE:
         /* no answer is fine: the module may reset before it acknowledges (§5.1) */
         if (r->code == 204 || r->code == 0) {
@@ -335,8 +441,27 @@ void srv_jobs_on_registered(struct srv_jobs *jobs, const char *endpoint, bool fr
     struct srv_job *j = find_by_endpoint(jobs, endpoint);
     if (!j || !fresh)
         return;
+    struct srv_device d;
+    char chain[SRV_CHAIN_MAX] = "?";
+    if (srv_store_device_get(jobs->cfg.store, SRV_KEY_ENDPOINT, endpoint, &d) == 0)
+        chain_of(&d, chain, sizeof chain);
+    if (j->rec.chain[0] && strcmp(chain, j->rec.chain) != 0) {
+        /* an impostor (or the module from another network: NoSec cannot tell) */
+        fprintf(stderr,
+                "larafw-server: job %lld: %s registered as '%s', but the job's device is "
+                "'%s'; not counted, still waiting\n",
+                (long long)j->rec.id, endpoint, chain, j->rec.chain);
+        return;
+    }
+    if (j->away) { /* back in time: the download phase's own deadline again */
+        j->away = false;
+        if (j->saved_deadline)
+            j->rec.deadline = j->saved_deadline;
+        j->saved_deadline = 0;
+    }
     if (j->rec.state == SRV_JOB_EXECUTING || j->rec.state == SRV_JOB_UPDATING ||
         j->rec.state == SRV_JOB_VERIFYING) {
+        arm(jobs, j, PHASE_REREGISTER);
         set_state(jobs, j, SRV_JOB_VERIFYING, "device registered again; checking its version");
         observe_fw_object(jobs, j);
     } else {
@@ -348,9 +473,49 @@ void srv_jobs_on_registered(struct srv_jobs *jobs, const char *endpoint, bool fr
 void srv_jobs_on_deregistered(struct srv_jobs *jobs, const char *endpoint)
 {
     struct srv_job *j = find_by_endpoint(jobs, endpoint);
-    if (j)
-        fprintf(stderr, "larafw-server: job %lld: %s left; waiting for it to register again\n",
-                (long long)j->rec.id, endpoint);
+    if (!j)
+        return;
+    fprintf(stderr, "larafw-server: job %lld: %s left; waiting for it to register again\n",
+            (long long)j->rec.id, endpoint);
+    if (phase_of(j->rec.state) == PHASE_DOWNLOAD) {
+        /* it must come back within the re-registration timeout (or the download one) */
+        int64_t back = (int64_t)time(NULL) + jobs->cfg.reregister_timeout;
+        if (back < j->rec.deadline) {
+            j->saved_deadline = j->rec.deadline;
+            j->rec.deadline = back;
+        }
+        j->away = true;
+    }
+}
+
+void srv_jobs_tick(struct srv_jobs *jobs, time_t now)
+{
+    for (struct srv_job *j = jobs->active, *next; j; j = next) {
+        next = j->next; /* set_state frees a job that ends */
+        if (!j->rec.deadline || now < j->rec.deadline)
+            continue;
+        /* away: the re-registration deadline if it came before the download one */
+        enum phase p = j->away && j->saved_deadline ? PHASE_REREGISTER : phase_of(j->rec.state);
+        if (p == PHASE_DOWNLOAD && srv_lwm2m_is_registered(jobs->cfg.lwm2m, j->rec.endpoint) &&
+            srv_lwm2m_write_str(jobs->cfg.lwm2m, j->rec.endpoint, "/5/0/1", "", NULL, NULL, 0) != 0)
+            fprintf(stderr, "larafw-server: job %lld: could not cancel the download\n",
+                    (long long)j->rec.id);
+        set_state(jobs, j, SRV_JOB_FAILED,
+                  "timed out in the %s phase (%s %ld s) while %s; last State %d (%s), Update "
+                  "Result %d (%s)",
+                  phase_names[p], phase_options[p], phase_timeout(jobs, p),
+                  srv_job_state_name(j->rec.state), j->rec.fw_state,
+                  srv_oma_state_name(j->rec.fw_state), j->rec.fw_result,
+                  srv_oma_result_text(j->rec.fw_result));
+    }
+}
+
+/* The device's model (/3/0/1, "LARA-R6001D") is the package's product ("LARA-R6001D-01B")
+ * without its type-number suffix, or the whole of it. */
+static bool product_matches(const char *product, const char *model)
+{
+    size_t n = strlen(model);
+    return n && strncmp(product, model, n) == 0 && (product[n] == '\0' || product[n] == '-');
 }
 
 int srv_job_start(struct srv_jobs *jobs, const char *device, const char *package, int64_t *id,
@@ -367,6 +532,13 @@ int srv_job_start(struct srv_jobs *jobs, const char *device, const char *package
         snprintf(why, cap, "device %s is not registered now; wait until it registers", device);
         return SRV_E_STATE;
     }
+    if (d.imei_conflict) {
+        snprintf(why, cap,
+                 "the IMEI of %s is claimed by another registration, or its /3/0/2 contradicts "
+                 "its endpoint: it is not trusted for update jobs (see the server's log)",
+                 device);
+        return SRV_E_STATE;
+    }
     if (find_by_endpoint(jobs, d.endpoint)) {
         snprintf(why, cap, "an update job is already running for %s; follow it or wait", device);
         return SRV_E_STATE;
@@ -380,6 +552,15 @@ int srv_job_start(struct srv_jobs *jobs, const char *device, const char *package
                                         : "'%s' is not a larafw package (larafw-pkg builds them)",
                  package);
         return rc == SRV_E_IO ? SRV_E_NOTFOUND : rc;
+    }
+    if (!product_matches(h.product, d.product)) {
+        snprintf(why, cap,
+                 d.product[0] ? "package %s is for %s but device %s is a %s (/3/0/1); pick a "
+                                "package built for its product"
+                              : "package %s is for %s but the model of device %s is unknown "
+                                "(/3/0/1 unread%s); wait until it registers again",
+                 package, h.product, device, d.product);
+        return SRV_E_STATE;
     }
     if (d.fw_version[0] && strcmp(d.fw_version, h.dst_version) == 0) {
         snprintf(why, cap, "device %s already runs %s", device, h.dst_version);
@@ -401,6 +582,8 @@ int srv_job_start(struct srv_jobs *jobs, const char *device, const char *package
     snprintf(j->rec.target_version, sizeof j->rec.target_version, "%s", h.dst_version);
     snprintf(j->rec.uri, sizeof j->rec.uri, "%s%s", jobs->cfg.package_base_url, package);
     j->rec.state = SRV_JOB_OBSERVING;
+    chain_of(&d, j->rec.chain, sizeof j->rec.chain);
+    arm(jobs, j, PHASE_DOWNLOAD);
     j->rec.fw_state = d.fw_state;
     j->rec.fw_result = d.fw_result;
     snprintf(j->rec.message, sizeof j->rec.message, "observing /5/0/3 and /5/0/5");

@@ -4,7 +4,10 @@
  * from any other source.
  *
  * After each new registration the server reads /3/0/1 (model), /3/0/2 (serial number = IMEI)
- * and /3/0/3 (firmware version) and then calls hooks->registered. The device table lives in
+ * and /3/0/3 (firmware version), checks the IMEI (valid, unique, the one of a urn:imei:
+ * endpoint) and then calls hooks->registered. With DTLS-PSK each identity registers only the
+ * endpoint the credentials file gives it (srv_psk.h); ids of registrations are 64 random
+ * bits. The device table lives in
  * the store (srv_store.h); the live sessions live here. */
 #ifndef LARAFW_SRV_LWM2M_H
 #define LARAFW_SRV_LWM2M_H
@@ -39,7 +42,19 @@ struct srv_lwm2m_config {
     enum srv_write_format write_format; /* payload of a Write on one resource */
     const struct srv_lwm2m_hooks *hooks;
     void *hooks_user;
+    /* Limits (docs/server.md "Security model"); 0 takes the default in brackets. */
+    size_t max_devices; /* live registrations [SRV_DEFAULT_MAX_DEVICES]; more get 5.03 */
+    long max_lifetime;  /* seconds; a longer lt is cut to it [SRV_DEFAULT_MAX_LIFETIME] */
+    double reg_rate;    /* NoSec registrations per second per source address
+                         * [SRV_DEFAULT_REG_RATE]; negative: no limit */
+    size_t max_body;    /* bytes of a Block1 request body [SRV_DEFAULT_MAX_BODY]; 4.13 */
 };
+
+#define SRV_DEFAULT_MAX_DEVICES  100000
+#define SRV_DEFAULT_MAX_LIFETIME 86400 /* the factory SRLT (§5.6) */
+#define SRV_DEFAULT_REG_RATE     1000.0
+#define SRV_DEFAULT_MAX_BODY     16384
+#define SRV_BLOCK1_SLOTS         1024 /* bodies assembled at once */
 
 /* The answer to one request, or one notification of an observation. */
 struct srv_lwm2m_response {
@@ -65,6 +80,8 @@ coap_context_t *srv_lwm2m_context(struct srv_lwm2m *l);
 void srv_lwm2m_tick(struct srv_lwm2m *l, time_t now);
 /* True when `endpoint` has a live registration. */
 bool srv_lwm2m_is_registered(struct srv_lwm2m *l, const char *endpoint);
+/* Live registrations, and Block1 bodies being assembled (with the bytes they hold). */
+size_t srv_lwm2m_count(struct srv_lwm2m *l, size_t *block1_bodies, size_t *block1_bytes);
 
 /* Requests to the device registered as `endpoint`; `path` is "/5/0/1" style.
  * Return 0, SRV_E_NOTFOUND (not registered), SRV_E_ARG (bad path) or SRV_E_NOMEM/SRV_E_IO. */

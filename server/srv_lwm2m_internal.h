@@ -5,7 +5,9 @@
 
 #include <coap3/coap.h>
 
+#include "srv_block1.h"
 #include "srv_lwm2m.h"
+#include "srv_ratelimit.h"
 
 /* CoAP content formats of LwM2M payloads (OMA-TS-LightweightM2M-V1_0 §6.4). */
 #define SRV_CF_TEXT   0     /* text/plain */
@@ -14,13 +16,17 @@
 #define SRV_CF_TLV    11542 /* application/vnd.oma.lwm2m+tlv (src/lwm2m/lwm2m_tlv.h) */
 #define SRV_CF_JSON   11543 /* application/vnd.oma.lwm2m+json */
 
+#define SRV_REG_ID_LEN 16 /* hex digits of a registration id: 64 random bits */
+
 /* One live registration. */
 struct srv_reg {
     struct srv_reg *next;
-    unsigned id;               /* Location-Path rd/<id> */
-    coap_session_t *session;   /* referenced: requests to the device go out on it */
-    coap_resource_t *resource; /* "rd/<id>": update and de-registration */
+    struct srv_reg *ep_next, *id_next; /* chains of the two hash indexes */
+    uint32_t serial;                   /* tags of the /3/0 reads after the registration */
+    char id[SRV_REG_ID_LEN + 1];       /* Location-Path rd/<id>, unguessable, never listed */
+    coap_session_t *session;           /* referenced: requests to the device go out on it */
     char endpoint[SRV_EP_MAX];
+    char identity[SRV_IDENTITY_MAX]; /* DTLS-PSK identity that registered it; "" NoSec */
     time_t last_seen;
     long lifetime;
     int info_pending;   /* /3/0/x reads outstanding */
@@ -56,16 +62,44 @@ struct srv_event {
 struct srv_lwm2m {
     struct srv_lwm2m_config cfg;
     coap_context_t *ctx;
-    coap_resource_t *rd;
+    coap_resource_t *rd;      /* POST /rd */
+    coap_resource_t *unknown; /* POST, DELETE /rd/<id>: ids are never resources of their own */
     struct srv_reg *regs;
+    size_t reg_count; /* live registrations (not dead) */
+    /* indexes of the registrations (live and dead until freed) by endpoint and by id: a
+     * packet costs the same whatever the number of devices */
+    struct srv_reg **by_ep, **by_id;
+    size_t buckets, indexed;
     struct srv_pending *pending;
     struct srv_event *events, **events_tail;
     coap_bin_const_t *psk_keys; /* one per cfg.psk entry, for libcoap's callback */
-    unsigned next_id;
+    uint32_t next_serial;
+    struct srv_block1 *block1;   /* Block1 bodies being reassembled (capped) */
+    struct srv_ratelimit *limit; /* NoSec registrations per source address */
+    bool full_logged;            /* "--max-devices reached" said once per episode */
 };
 
 /* The live registration of `endpoint`, NULL when none. */
 struct srv_reg *srv_lwm2m_find_reg(struct srv_lwm2m *l, const char *endpoint);
+/* The live registration with location rd/<id>, NULL when none. */
+struct srv_reg *srv_lwm2m_find_id(struct srv_lwm2m *l, const char *id);
+/* Adds a new registration to the list and the indexes. Returns 0 or SRV_E_NOMEM. */
+int srv_lwm2m_add_reg(struct srv_lwm2m *l, struct srv_reg *reg);
+/* Registration interface (srv_lwm2m_reg.c): installs the handlers of /rd and /rd/<id>.
+ * Returns 0 or SRV_E_NOMEM. */
+int srv_lwm2m_reg_setup(struct srv_lwm2m *l);
+/* Stores the device's state after a registration or an update, logs it. */
+void srv_lwm2m_device_registered(struct srv_lwm2m *l, struct srv_reg *reg,
+                                 const coap_session_t *session, const struct srv_reg_query *q,
+                                 const char *objects, bool fresh);
+/* Flags every registered device claiming `imei` when another endpoint than `endpoint`
+ * claims it too (logged). */
+void srv_lwm2m_check_imei(struct srv_lwm2m *l, const char *endpoint, const char *imei);
+/* Ends a registration: a de-registered device stays in the store, offline; an expired one is
+ * removed from it. */
+void srv_lwm2m_end_reg(struct srv_lwm2m *l, struct srv_reg *reg, bool expired);
+/* The PSK entry of a DTLS session (set by the identity callback), NULL in NoSec. */
+const struct srv_psk_entry *srv_lwm2m_session_psk(const coap_session_t *session);
 /* libcoap handlers (installed by srv_lwm2m_new). */
 coap_response_t srv_lwm2m_on_response(coap_session_t *session, const coap_pdu_t *sent,
                                       const coap_pdu_t *received, const coap_mid_t mid);

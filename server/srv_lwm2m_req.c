@@ -91,6 +91,15 @@ coap_response_t srv_lwm2m_on_response(coap_session_t *session, const coap_pdu_t 
         r.payload = data;
         r.len = len;
     }
+    coap_opt_t *b2 = coap_check_option(received, COAP_OPTION_BLOCK2, &it);
+    if (b2 && (coap_decode_var_bytes(coap_opt_value(b2), coap_opt_length(b2)) & 8)) {
+        /* a value that needs more than one block: the server reads single resources and
+         * reassembles nothing a device sends (docs/server.md "Security model") */
+        fprintf(stderr, "larafw-server: an answer from a device needs Block2; not taken\n");
+        r.code = 0;
+        r.payload = NULL;
+        r.len = 0;
+    }
     queue_event(l, p, &r);
     p->answered = true;
     bool keep = p->observe && has_observe && r.code / 100 == 2;
@@ -221,7 +230,7 @@ static int send_request(struct srv_lwm2m *l, const char *endpoint, coap_pdu_code
     int ok = coap_add_optlist_pdu(pdu, &opts);
     coap_delete_optlist(opts);
     if (ok && body_len)
-        ok = coap_add_data_large_request(s, pdu, body_len, body, NULL, NULL);
+        ok = coap_add_data(pdu, body_len, body); /* one datagram: no Block1 to devices */
     if (!ok) {
         coap_delete_pdu(pdu);
         free(p);

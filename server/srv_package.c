@@ -31,12 +31,20 @@ int srv_package_open(const char *dir, const char *name)
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return SRV_E_IO;
-    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* A FIFO or device in DIR must not block the server's only thread: look before opening,
+     * open without blocking (a FIFO's open waits for a writer otherwise), look again. */
+    struct stat st;
+    int looked = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW);
+    if (looked != 0 || !S_ISREG(st.st_mode)) {
+        int err = looked != 0 ? errno : 0;
+        close(dfd);
+        return err == EACCES ? SRV_E_IO : SRV_E_NOTFOUND;
+    }
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     int err = errno;
     close(dfd);
     if (fd < 0)
         return err == ENOENT || err == ELOOP ? SRV_E_NOTFOUND : SRV_E_IO;
-    struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return SRV_E_NOTFOUND;
@@ -49,21 +57,7 @@ int srv_package_header(const char *dir, const char *name, struct pkg_header *h)
     int fd = srv_package_open(dir, name);
     if (fd < 0)
         return fd;
-    uint8_t buf[4096];
-    size_t need = pkg_header_encoded_size();
-    if (need > sizeof buf) {
-        close(fd);
-        return SRV_E_PACKAGE;
-    }
-    size_t got = 0;
-    while (got < need) {
-        ssize_t n = read(fd, buf + got, need - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
+    int rc = pkg_header_read_fd(fd, h, NULL);
     close(fd);
-    return pkg_header_parse(buf, got, h) == 0 ? 0 : SRV_E_PACKAGE;
+    return rc == 0 ? 0 : SRV_E_PACKAGE;
 }

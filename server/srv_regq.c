@@ -5,8 +5,12 @@
 
 static int copy_value(const char *v, size_t vlen, char *out, size_t cap)
 {
-    if (vlen == 0 || vlen >= cap || memchr(v, '\0', vlen))
+    if (vlen == 0 || vlen >= cap)
         return SRV_E_PARSE;
+    /* printable ASCII only: values reach the log and the API (no forged log lines) */
+    for (size_t i = 0; i < vlen; i++)
+        if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e)
+            return SRV_E_PARSE;
     memcpy(out, v, vlen);
     out[vlen] = '\0';
     return 0;

@@ -22,7 +22,8 @@ struct srv_reg_query {
 /* Parses the query (parameters joined by '&', as libcoap hands them over, not percent-
  * encoded). Unknown parameters are ignored. With `registration` true, ep is required and
  * lwm2m must be 1.x. Returns 0 or SRV_E_PARSE (missing ep, lt not a positive integer, value
- * too long, unsupported version, binding other than U/UQ/S/SQ/US/UQS). */
+ * too long or not printable ASCII 0x21..0x7e, unsupported version, binding other than
+ * U/UQ/S/SQ/US/UQS). */
 SRV_WARN_UNUSED int srv_regq_parse(const char *q, size_t len, bool registration,
                                    struct srv_reg_query *out);
 

@@ -18,19 +18,30 @@ static const char schema[] =
     " endpoint TEXT PRIMARY KEY, imei TEXT NOT NULL DEFAULT '', product TEXT, fw_version TEXT,"
     " reg_id TEXT, address TEXT, binding TEXT, lwm2m TEXT, objects TEXT,"
     " registered INTEGER, lifetime INTEGER, registered_at INTEGER, last_seen INTEGER,"
-    " fw_state INTEGER, fw_result INTEGER);"
+    " fw_state INTEGER, fw_result INTEGER, identity TEXT NOT NULL DEFAULT '',"
+    " imei_conflict INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS devices_imei ON devices(imei);"
     "CREATE TABLE IF NOT EXISTS jobs ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, endpoint TEXT, imei TEXT, package TEXT,"
     " target_version TEXT, uri TEXT, state INTEGER, fw_state INTEGER, fw_result INTEGER,"
-    " message TEXT, created INTEGER, updated INTEGER);";
+    " message TEXT, created INTEGER, updated INTEGER, chain TEXT NOT NULL DEFAULT '',"
+    " deadline INTEGER NOT NULL DEFAULT 0);";
+
+/* Columns added after the first release: added to older files at open. */
+static const char *const migrations[] = {
+    "ALTER TABLE devices ADD COLUMN identity TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE devices ADD COLUMN imei_conflict INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE jobs ADD COLUMN chain TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE jobs ADD COLUMN deadline INTEGER NOT NULL DEFAULT 0",
+};
 
 #define DEVICE_COLUMNS                                                                             \
     "endpoint, imei, product, fw_version, reg_id, address, binding, lwm2m, objects,"               \
-    " registered, lifetime, registered_at, last_seen, fw_state, fw_result"
+    " registered, lifetime, registered_at, last_seen, fw_state, fw_result, identity,"              \
+    " imei_conflict"
 #define JOB_COLUMNS                                                                                \
     "id, endpoint, imei, package, target_version, uri, state, fw_state, fw_result, message,"       \
-    " created, updated"
+    " created, updated, chain, deadline"
 
 static sqlite3 *db_of(struct srv_store *st)
 {
@@ -61,6 +72,8 @@ static void row_device(sqlite3_stmt *s, struct srv_device *d)
     d->last_seen = sqlite3_column_int64(s, 12);
     d->fw_state = sqlite3_column_int(s, 13);
     d->fw_result = sqlite3_column_int(s, 14);
+    col_text(s, 15, d->identity, sizeof d->identity);
+    d->imei_conflict = sqlite3_column_int(s, 16) != 0;
 }
 
 static void row_job(sqlite3_stmt *s, struct srv_job_record *j)
@@ -78,6 +91,8 @@ static void row_job(sqlite3_stmt *s, struct srv_job_record *j)
     col_text(s, 9, j->message, sizeof j->message);
     j->created = sqlite3_column_int64(s, 10);
     j->updated = sqlite3_column_int64(s, 11);
+    col_text(s, 12, j->chain, sizeof j->chain);
+    j->deadline = sqlite3_column_int64(s, 13);
 }
 
 static int prepare(struct srv_store *st, const char *sql, sqlite3_stmt **s)
@@ -106,7 +121,7 @@ static int device_put(struct srv_store *st, const struct srv_device *d)
     sqlite3_stmt *s;
     if (prepare(st,
                 "INSERT OR REPLACE INTO devices (" DEVICE_COLUMNS ")"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 &s) != 0)
         return SRV_E_STORE;
     const char *texts[] = {d->endpoint, d->imei,    d->product, d->fw_version, d->reg_id,
@@ -119,6 +134,8 @@ static int device_put(struct srv_store *st, const struct srv_device *d)
     sqlite3_bind_int64(s, 13, d->last_seen);
     sqlite3_bind_int(s, 14, d->fw_state);
     sqlite3_bind_int(s, 15, d->fw_result);
+    sqlite3_bind_text(s, 16, d->identity, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 17, d->imei_conflict);
     return run(st, s);
 }
 
@@ -158,6 +175,45 @@ static int device_list(struct srv_store *st, srv_device_fn fn, void *user)
     return rc == SQLITE_DONE ? 0 : SRV_E_STORE;
 }
 
+static int device_delete(struct srv_store *st, const char *endpoint)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "DELETE FROM devices WHERE endpoint = ?", &s) != 0)
+        return SRV_E_STORE;
+    sqlite3_bind_text(s, 1, endpoint, -1, SQLITE_TRANSIENT);
+    int rc = run(st, s);
+    if (rc == 0 && sqlite3_changes(db_of(st)) == 0)
+        return SRV_E_NOTFOUND;
+    return rc;
+}
+
+static int device_imei_list(struct srv_store *st, const char *imei, srv_device_fn fn, void *user)
+{
+    sqlite3_stmt *s;
+    if (prepare(st,
+                "SELECT " DEVICE_COLUMNS " FROM devices WHERE imei = ? AND imei <> ''"
+                " AND registered <> 0 ORDER BY endpoint",
+                &s) != 0)
+        return SRV_E_STORE;
+    sqlite3_bind_text(s, 1, imei, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct srv_device d;
+        row_device(s, &d);
+        fn(user, &d);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : SRV_E_STORE;
+}
+
+static int devices_offline(struct srv_store *st)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "UPDATE devices SET registered = 0", &s) != 0)
+        return SRV_E_STORE;
+    return run(st, s);
+}
+
 static void bind_job(sqlite3_stmt *s, const struct srv_job_record *j)
 {
     const char *texts[] = {j->endpoint, j->imei, j->package, j->target_version, j->uri};
@@ -169,6 +225,8 @@ static void bind_job(sqlite3_stmt *s, const struct srv_job_record *j)
     sqlite3_bind_text(s, 9, j->message, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 10, j->created);
     sqlite3_bind_int64(s, 11, j->updated);
+    sqlite3_bind_text(s, 12, j->chain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 13, j->deadline);
 }
 
 static int job_insert(struct srv_store *st, struct srv_job_record *j)
@@ -176,8 +234,8 @@ static int job_insert(struct srv_store *st, struct srv_job_record *j)
     sqlite3_stmt *s;
     if (prepare(st,
                 "INSERT INTO jobs (endpoint, imei, package, target_version, uri, state,"
-                " fw_state, fw_result, message, created, updated)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " fw_state, fw_result, message, created, updated, chain, deadline)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 &s) != 0)
         return SRV_E_STORE;
     bind_job(s, j);
@@ -192,11 +250,12 @@ static int job_put(struct srv_store *st, const struct srv_job_record *j)
     sqlite3_stmt *s;
     if (prepare(st,
                 "UPDATE jobs SET endpoint=?, imei=?, package=?, target_version=?, uri=?,"
-                " state=?, fw_state=?, fw_result=?, message=?, created=?, updated=? WHERE id=?",
+                " state=?, fw_state=?, fw_result=?, message=?, created=?, updated=?, chain=?,"
+                " deadline=? WHERE id=?",
                 &s) != 0)
         return SRV_E_STORE;
     bind_job(s, j);
-    sqlite3_bind_int64(s, 12, j->id);
+    sqlite3_bind_int64(s, 14, j->id);
     int rc = run(st, s);
     if (rc == 0 && sqlite3_changes(db_of(st)) == 0)
         return SRV_E_NOTFOUND;
@@ -244,6 +303,9 @@ static const struct srv_store_ops sqlite_ops = {
     .device_put = device_put,
     .device_get = device_get,
     .device_list = device_list,
+    .device_delete = device_delete,
+    .device_imei_list = device_imei_list,
+    .devices_offline = devices_offline,
     .job_insert = job_insert,
     .job_put = job_put,
     .job_get = job_get,
@@ -271,6 +333,16 @@ int srv_store_sqlite_open(const char *path, struct srv_store **out)
         sqlite3_close(st->db);
         free(st);
         return SRV_E_STORE;
+    }
+    for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
+        /* "duplicate column name" when the file already has it */
+        if (sqlite3_exec(st->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK &&
+            !strstr(sqlite3_errmsg(st->db), "duplicate column")) {
+            fprintf(stderr, "larafw-server: store %s: %s\n", path, sqlite3_errmsg(st->db));
+            sqlite3_close(st->db);
+            free(st);
+            return SRV_E_STORE;
+        }
     }
     sqlite3_busy_timeout(st->db, 2000);
     *out = &st->base;

@@ -9,8 +9,8 @@
  * nearest module timer or pacing deadline. docs/simulator.md describes the behaviour. */
 #define _GNU_SOURCE
 #include "sim_platform.h"
-#include "sim_net.h"
 #include "sim_lwm2m.h"
+#include "sim_net.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -119,7 +119,7 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
             o->key = optarg;
             break;
         case 'C':
-            sim_net_set_ca_file(optarg);
+            sim_net_set_ca_file(s, optarg);
             break;
         case 'P':
             o->pace = true;
@@ -128,10 +128,10 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         case 'I':
         case 'K':
         case 'O': /* uFOTA LwM2M client (sim_lwm2m.c) */
-            if ((c == 'L'   ? sim_lwm2m_opt_server(optarg, err, sizeof err)
-                 : c == 'I' ? sim_lwm2m_opt_psk_identity(optarg, err, sizeof err)
-                 : c == 'K' ? sim_lwm2m_opt_psk_key(optarg, err, sizeof err)
-                            : sim_lwm2m_opt_port(optarg, err, sizeof err)) != 0) {
+            if ((c == 'L'   ? sim_lwm2m_opt_server(s, optarg, err, sizeof err)
+                 : c == 'I' ? sim_lwm2m_opt_psk_identity(s, optarg, err, sizeof err)
+                 : c == 'K' ? sim_lwm2m_opt_psk_key(s, optarg, err, sizeof err)
+                            : sim_lwm2m_opt_port(s, optarg, err, sizeof err)) != 0) {
                 fprintf(stderr, "larafw-sim: %s\n", err);
                 return -1;
             }
@@ -171,7 +171,7 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         return -1;
     }
     char lerr[256];
-    if (sim_lwm2m_opt_check(lerr, sizeof lerr) != 0) {
+    if (sim_lwm2m_opt_check(s, lerr, sizeof lerr) != 0) {
         fprintf(stderr, "larafw-sim: %s\n", lerr);
         return -1;
     }
@@ -222,12 +222,12 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
 {
     while (!sim_stop_signal) {
         uint64_t wait = sim_timer_next_ms(s);
-        struct pollfd fds[SIM_IF_COUNT + SIM_NET_FDS_MAX + SIM_LWM2M_FDS_MAX];
+        struct pollfd fds[SIM_IF_COUNT + SIM_PARTS_FDS_MAX];
         enum sim_if ifs[SIM_IF_COUNT];
+        int counts[SIM_PARTS_MAX];
         int n = sim_uart_poll_setup(s, fds, ifs, &wait);
-        int nn = sim_net_poll_setup(s, fds + n, SIM_NET_FDS_MAX, &wait); /* FTP/HTTP */
-        int nl = sim_lwm2m_poll_setup(s, fds + n + nn, SIM_LWM2M_FDS_MAX, &wait); /* LwM2M */
-        /* a setup step may have armed a timer (the LwM2M client's start after a reboot) */
+        int np = sim_parts_poll_setup(s, fds + n, SIM_PARTS_FDS_MAX, &wait, counts);
+        /* a setup step may have armed a timer */
         uint64_t next = sim_timer_next_ms(s);
         if (next < wait)
             wait = next;
@@ -238,7 +238,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
             ts.tv_nsec = (long)(host_ns % 1000000000);
             tsp = &ts;
         }
-        int r = ppoll(fds, (nfds_t)(n + nn + nl), tsp, loop_mask);
+        int r = ppoll(fds, (nfds_t)(n + np), tsp, loop_mask);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -250,8 +250,7 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
             if (fds[i].revents)
                 sim_uart_service(s, ifs[i], fds[i].revents);
         }
-        sim_net_service(s, fds + n, nn);
-        sim_lwm2m_service(s, fds + n + nn, nl);
+        sim_parts_service(s, fds + n, counts); /* FTP/HTTP transfers, LwM2M */
         sim_timers_run(s);
         sim_uart_flush_all(s);
         sim_clock_thaw(s);
@@ -259,23 +258,17 @@ static int sim_loop(struct sim *s, const sigset_t *loop_mask)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* One module from the options to the clean power-off. The exit status. */
+static int sim_run(struct sim *s, int argc, char **argv)
 {
-    static struct sim sim; /* large (paths, line buffers): not on the stack */
-    struct sim *s = &sim;
-    memset(s, 0, sizeof *s);
-    s->report_fd = -1;
-    for (int i = 0; i < SIM_IF_COUNT; i++)
-        s->port[i].master_fd = s->port[i].slave_fd = -1;
-    sim_faults_init(&s->faults);
-
     struct sim_opts o;
     if (sim_parse_args(argc, argv, s, &o) != 0)
         return SIM_EXIT_USAGE;
     snprintf(s->dir, sizeof s->dir, "%s", o.state);
     s->time_scale = o.time_scale;
     s->pace = o.pace;
-    s->product = o.product ? sim_product_find(o.product) : sim_product_default();
+    if (o.product)
+        s->product = sim_product_find(o.product);
     sim_clock_start(s);
 
     if (sim_state_exists(s)) {
@@ -310,10 +303,23 @@ int main(int argc, char **argv)
         sim_uart_close(s, SIM_IF_UART);
         return 1;
     }
-    sim_power_up(s);
-    sim_lwm2m_check_boot(s); /* the LwM2M endpoint is bound before "ready" */
+    sim_power_up(s); /* the LwM2M endpoint is bound before "ready" */
     sim_announce(s);
     int rc = sim_loop(s, &loop_mask);
     sim_power_off(s, (int)sim_stop_signal);
     return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct sim *s = malloc(sizeof *s); /* large (paths, line buffers): not on the stack */
+    if (!s || sim_init(s) != 0) {
+        fprintf(stderr, "larafw-sim: out of memory\n");
+        free(s);
+        return 1;
+    }
+    int rc = sim_run(s, argc, argv);
+    sim_fini(s);
+    free(s);
+    return rc;
 }

@@ -17,20 +17,6 @@ static const char usage[] =
     "matches the package's target). A delta needs --source, the image it was built from.\n"
     "With --pub the signature is checked first.\n";
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Streams the package into a temporary file beside `out`, renamed only on success. */
 static int apply_to(const char *pkg, const char *src, const char *out)
 {
@@ -59,7 +45,7 @@ static int apply_to(const char *pkg, const char *src, const char *out)
     long n;
     int io_fail = 0;
     while ((n = pkg_apply_step(&a, buf, sizeof buf)) > 0)
-        if (write_all(fd, buf, (size_t)n) != 0) {
+        if (pkg_write_all(fd, buf, (size_t)n) != 0) {
             io_fail = 1;
             break;
         }

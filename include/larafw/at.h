@@ -18,10 +18,20 @@
  * lfw_at_raw_port() gives a port whose read() drains them first. The `>` prompt of +UDWNFILE
  * (§4.2.3), which has no line terminator, is detected by lfw_at_wait_prompt().
  *
- * Timeouts are measured with the port clock and compared wrap-safely. Bytes that are already
+ * Timeouts are measured with the port clock and compared wrap-safely, after every read
+ * whatever arrived: a port that never stops sending (a flood of bytes without a line end, or
+ * of lines that are no final code) still ends a wait at its deadline. Bytes that are already
  * buffered when a deadline passes are still examined once; a complete line that arrives after
  * a command timed out stays buffered and is seen by the next call (a late "OK" can complete
  * the next command — callers that care resynchronise with a plain "AT").
+ *
+ * Plausibility: AT answers are text. More than LFW_AT_GARBAGE_MAX bytes no AT answer contains,
+ * with no clean line between them, end a wait with LFW_EGARBAGE at once (binary data,
+ * /dev/urandom, a wrong rate) instead of handing them out as information or waiting for the
+ * deadline; the buffered bytes are dropped. lfw_at_poll() drops such noise without an error.
+ *
+ * Cancelling: a port read or write that returns LFW_ECANCELED (the platform was asked to stop,
+ * e.g. by a signal) ends the call with LFW_ECANCELED; any other negative return is LFW_EIO.
  */
 #ifndef LARAFW_AT_H
 #define LARAFW_AT_H
@@ -37,6 +47,11 @@
 #define LFW_AT_BUF_MIN 64
 /* A good default: the longest line the procedures need is well below this. */
 #define LFW_AT_BUF_DEFAULT 256
+/* More bytes than this that no AT answer contains (control bytes other than CR/LF/TAB, bytes
+ * >= 0x7f) without a clean AT line between them end a wait with LFW_EGARBAGE: the port is not
+ * an AT interface, or runs at another rate. A few bytes of line noise (a module's power-up)
+ * stay below it. */
+#define LFW_AT_GARBAGE_MAX 16u
 
 struct lfw_at_urc {
     const char *prefix; /* e.g. "+UFWINSTALL:"; matched at the start of a line */
@@ -77,6 +92,7 @@ struct lfw_at {
     int cme_code;    /* last +CME ERROR: numeric code, or -1 */
     char cme_text[LFW_CME_TEXT_MAX];
     uint32_t dropped_lines; /* overlong lines dropped (statistics) */
+    uint32_t garbage;       /* bytes no AT answer contains since the last clean line */
     struct lfw_port raw;    /* port view for raw mode (see lfw_at_raw_port) */
 };
 
@@ -90,7 +106,7 @@ int lfw_at_init(struct lfw_at *at, const struct lfw_at_config *cfg) LFW_WARN_UNU
 enum lfw_at_line lfw_at_classify(const char *line, int *cme_code);
 
 /* Sends `cmd` followed by CR (the command is written as is, e.g. "AT+CGMR").
- * Returns 0, LFW_EINVAL, LFW_EBUSY, LFW_EIO. */
+ * Returns 0, LFW_EINVAL, LFW_EBUSY, LFW_ECANCELED, LFW_EIO. */
 int lfw_at_send(struct lfw_at *at, const char *cmd) LFW_WARN_UNUSED;
 
 /* Sends `cmd` and waits up to `timeout_ms` for its final result code. Lines that start with
@@ -100,7 +116,7 @@ int lfw_at_send(struct lfw_at *at, const char *cmd) LFW_WARN_UNUSED;
  * prefix). info may be NULL (info_prefix ignored).
  * Returns 0 (OK), LFW_EAT_ERROR, LFW_ECME (lfw_at_last_cme() has the code/text),
  * LFW_EERROR1, LFW_ETIMEDOUT, LFW_EOVERFLOW (info did not fit; the rest was dropped but the
- * command completed with OK), LFW_EINVAL, LFW_EBUSY, LFW_EIO. */
+ * command completed with OK), LFW_EGARBAGE, LFW_ECANCELED, LFW_EINVAL, LFW_EBUSY, LFW_EIO. */
 int lfw_at_cmd(struct lfw_at *at, const char *cmd, const char *info_prefix, char *info,
                size_t info_size, uint32_t timeout_ms) LFW_WARN_UNUSED;
 
@@ -112,23 +128,26 @@ int lfw_at_wait_final(struct lfw_at *at, const char *echo, const char *info_pref
 
 /* Returns the next complete non-empty line within `timeout_ms` in *line (valid until the next
  * call on the channel). URC lines are dispatched to their handler and returned as well.
- * Returns the line length (>= 1), LFW_ETIMEDOUT, LFW_EINVAL, LFW_EBUSY, LFW_EIO. */
+ * Returns the line length (>= 1), LFW_ETIMEDOUT, LFW_EGARBAGE, LFW_ECANCELED, LFW_EINVAL,
+ * LFW_EBUSY, LFW_EIO. */
 int lfw_at_read_line(struct lfw_at *at, uint32_t timeout_ms, const char **line) LFW_WARN_UNUSED;
 
 /* Reads and dispatches URCs for `timeout_ms` (0 = only what is already there or arrives at
- * once). Returns the number of lines seen (>= 0), LFW_EINVAL, LFW_EBUSY, LFW_EIO. */
+ * once); implausible bytes are dropped here, not an error. Returns the number of lines seen
+ * (>= 0), LFW_ECANCELED, LFW_EINVAL, LFW_EBUSY, LFW_EIO. */
 int lfw_at_poll(struct lfw_at *at, uint32_t timeout_ms) LFW_WARN_UNUSED;
 
 /* Waits for the `>` prompt (§4.2.3): a '>' at the start of a line, with no terminator; one
  * blank after it is consumed too. Returns 0, LFW_EAT_ERROR/LFW_ECME/LFW_EERROR1 if a final
- * code comes instead, LFW_ETIMEDOUT, LFW_EINVAL, LFW_EBUSY, LFW_EIO. */
+ * code comes instead, LFW_ETIMEDOUT, LFW_EGARBAGE, LFW_ECANCELED, LFW_EINVAL, LFW_EBUSY,
+ * LFW_EIO. */
 int lfw_at_wait_prompt(struct lfw_at *at, uint32_t timeout_ms) LFW_WARN_UNUSED;
 
 /* Writes raw bytes (all of them). Returns 0, LFW_EINVAL, LFW_EIO. */
 int lfw_at_write_raw(struct lfw_at *at, const uint8_t *data, size_t len) LFW_WARN_UNUSED;
 
 /* Reads raw bytes: first what is still buffered after the last line, then from the port.
- * Returns the count (0 on timeout), LFW_EINVAL, LFW_EIO. */
+ * Returns the count (0 on timeout), LFW_EINVAL, LFW_ECANCELED, LFW_EIO. */
 int lfw_at_read_raw(struct lfw_at *at, uint8_t *buf, size_t cap,
                     uint32_t timeout_ms) LFW_WARN_UNUSED;
 

@@ -25,7 +25,8 @@ enum lfw_errno {
     LFW_EAT_ERROR = -6,  /* the module answered ERROR */
     LFW_ECME = -7,       /* the module answered +CME ERROR: <n|text> */
     LFW_EERROR1 = -8,    /* the module answered ERROR1 (§3.1.2: XMODEM window expired) */
-    LFW_ECANCELED = -9,  /* cancelled: XMODEM receiver sent CAN CAN, or the caller asked */
+    LFW_ECANCELED = -9,  /* cancelled: XMODEM receiver sent CAN CAN, the caller asked, or the
+                          * port's read/write returned it (a signal) */
     LFW_ERETRIES = -10,  /* XMODEM block or EOT refused more often than the retry limit */
     LFW_EPROTO = -11,    /* an answer the procedure cannot understand */
     LFW_EMODULE = -12,   /* the module reported a final code other than 128 (Appendix A) */
@@ -35,8 +36,10 @@ enum lfw_errno {
     LFW_ENOANSWER = -16, /* the module did not answer AT again within the limit */
     LFW_EDOWNLOAD = -17, /* the module's FTP/HTTP download failed (+UFTPER/+UHTTPER in
                           * err->net_class / err->net_code) */
+    LFW_EGARBAGE = -18,  /* the answer is not a plausible AT answer (binary bytes: not an AT
+                          * port, or another line rate) */
 };
-#define LFW_ERRNO_MIN LFW_EDOWNLOAD
+#define LFW_ERRNO_MIN LFW_EGARBAGE
 
 /* Final result code of a successful install (Appendix A). */
 #define LFW_RESULT_SUCCESS 128

@@ -12,11 +12,15 @@
 
 struct lfw_port {
     /* Writes up to `len` bytes. Returns the count written (>= 0; a short count is retried by
-     * the core) or a negative value on failure (the core reports LFW_EIO). */
+     * the core) or a negative value on failure (the core reports LFW_EIO), or LFW_ECANCELED
+     * (-9) when the platform was asked to stop: the core then ends the call with it. */
     int (*write)(void *user, const uint8_t *data, size_t len);
     /* Reads up to `cap` bytes, waiting at most `timeout_ms` for the first one (0 = poll).
-     * Returns the count read, 0 on timeout, negative on failure. May return fewer bytes than
-     * available; the core reassembles. */
+     * Returns the count read, 0 on timeout, negative on failure (LFW_EIO for the caller), or
+     * LFW_ECANCELED (-9) to end the waiting call at once (a signal asked the program to stop;
+     * the core returns LFW_ECANCELED). May return fewer bytes than available; the core
+     * reassembles. A read that returns bytes need not wait: the core checks its deadlines after
+     * every read. */
     int (*read)(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms);
     /* Monotonic milliseconds; may wrap around 2^32 (the core compares wrap-safely). */
     uint32_t (*now_ms)(void *user);

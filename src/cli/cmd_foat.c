@@ -42,7 +42,7 @@ int lfw_cmd_foat(struct lfw_session *s)
     pc.version_out = new_version;
     pc.version_out_size = sizeof new_version;
 
-    static uint8_t block[LFW_XMODEM_BUF_1K];
+    static uint8_t block[LFW_XMODEM_BUF_1K_2]; /* next block prepared while one is sent */
     struct lfw_foat_config fc = {
         .proc = &pc,
         .block_buf = block,
@@ -57,11 +57,5 @@ int lfw_cmd_foat(struct lfw_session *s)
     if (rc != 0)
         return lfw_session_fail(s, "FOAT update", rc, &e);
 
-    lfw_session_json_result(s, "foat", e.result_code, info.version, new_version);
-    if (strcmp(info.version, new_version) == 0)
-        lfw_session_say(s, "firmware: %s (unchanged: the module was already on this version)",
-                        new_version);
-    else
-        lfw_session_say(s, "firmware: %s → %s", info.version, new_version);
-    return LFW_EXIT_OK;
+    return lfw_session_done(s, "foat", e.result_code, info.version, new_version);
 }

@@ -198,6 +198,7 @@ static int attach(struct fota_run *f, uint32_t limit_ms, char md5[LFW_MD5_HEX_SI
     lfw_session_say(s, "the module is still downloading (started by an earlier run): waiting "
                        "for it to finish");
     lfw_progress_event(&s->progress, "download", -1, 0, 0, -1, lfw_posix_now_ms());
+    s->phase = LFW_PHASE_DOWNLOAD; /* the module's own download: an interrupt leaves it on */
     uint64_t t0 = lfw_posix_now_ms();
     for (;;) {
         uint64_t spent = lfw_posix_now_ms() - t0;
@@ -410,13 +411,5 @@ int lfw_cmd_fota(struct lfw_session *s)
     lfw_progress_finish(&s->progress);
     if (rc != 0)
         return lfw_session_fail(s, "install", rc, &e);
-    lfw_session_json_result(s, "fota", e.result_code, info.version, new_version);
-    if (strcmp(info.version, new_version) == 0)
-        lfw_session_say(s,
-                        "firmware: %s (unchanged: the module was already on this version, "
-                        "result 128)",
-                        new_version);
-    else
-        lfw_session_say(s, "firmware: %s → %s", info.version, new_version);
-    return LFW_EXIT_OK;
+    return lfw_session_done(s, "fota", e.result_code, info.version, new_version);
 }

@@ -41,6 +41,7 @@ static int report_final(struct lfw_session *s, int code, const char *old_version
 static int follow(struct lfw_session *s)
 {
     lfw_session_say(s, "the module is installing (resumed after a power loss?): following it");
+    s->phase = LFW_PHASE_INSTALL; /* an interrupt leaves it running */
     uint32_t limit = s->opts->timeout_s ? s->opts->timeout_s * 1000u : LFW_FOTA_INSTALL_MAX_MS;
     uint64_t t0 = lfw_posix_now_ms();
     int last = -2;
@@ -69,6 +70,8 @@ int lfw_cmd_install(struct lfw_session *s)
 {
     const struct lfw_cli_opts *o = s->opts;
     int rc = lfw_info_wait_alive(&s->at, PROBE_POLL_MS, PROBE_TOTAL_MS);
+    if (rc == LFW_ECANCELED)
+        return lfw_session_fail(s, "install", rc, NULL);
     if (s->urc_final >= 0) /* an install ended while we probed */
         return report_final(s, s->urc_final, NULL);
     if (rc != 0) {
@@ -129,13 +132,5 @@ int lfw_cmd_install(struct lfw_session *s)
         }
         return lfw_session_fail(s, "install", rc, &e);
     }
-    lfw_session_json_result(s, "install", e.result_code, info.version, new_version);
-    if (strcmp(info.version, new_version) == 0)
-        lfw_session_say(s,
-                        "firmware: %s (unchanged: the module was already on this version, "
-                        "result 128)",
-                        new_version);
-    else
-        lfw_session_say(s, "firmware: %s → %s", info.version, new_version);
-    return LFW_EXIT_OK;
+    return lfw_session_done(s, "install", e.result_code, info.version, new_version);
 }

@@ -19,12 +19,12 @@ static int no_control(struct lfw_session *s, const struct lfw_info *info, const 
                              s->opts->action, lfw_session_product(s, info), what);
 }
 
-/* +UFOTA: <state>,<total>,<done> (§5.3; state 1 = paused in the note, the others are the
- * simulator's reading, docs/simulator.md). */
-static int status(struct lfw_session *s, const struct lfw_info *info)
+/* AT+UFOTA? → +UFOTA: <state>,<total>,<done> (§5.3; state 1 = paused in the note, the others
+ * are the simulator's reading, docs/simulator.md). Returns 0 or an exit status (message
+ * printed). */
+static int read_state(struct lfw_session *s, const char *step, int *st, unsigned long long *total,
+                      unsigned long long *done)
 {
-    if (!lfw_product_has(info->product, LFW_FEAT_UFOTA_CONTROL))
-        return no_control(s, info, "download status");
     char answer[96] = "";
     int rc = lfw_at_cmd(&s->at, "AT+UFOTA?", "+UFOTA:", answer, sizeof answer, 10000);
     if (rc != 0) {
@@ -34,15 +34,27 @@ static int status(struct lfw_session *s, const struct lfw_info *info)
         e.cme_code = lfw_at_last_cme(&s->at, &text);
         if (text)
             snprintf(e.cme_text, sizeof e.cme_text, "%s", text);
-        return lfw_session_fail(s, "ufota status", rc, &e);
+        return lfw_session_fail(s, step, rc, &e);
     }
+    *st = -1;
+    *total = *done = 0;
+    if (sscanf(answer, "%d,%llu,%llu", st, total, done) < 1)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "%s: cannot read the answer '%s'; run it again with "
+                                 "--at-log FILE",
+                                 step, answer);
+    return 0;
+}
+
+static int status(struct lfw_session *s, const struct lfw_info *info)
+{
+    if (!lfw_product_has(info->product, LFW_FEAT_UFOTA_CONTROL))
+        return no_control(s, info, "download status");
     int st = -1;
     unsigned long long total = 0, done = 0;
-    if (sscanf(answer, "%d,%llu,%llu", &st, &total, &done) < 1)
-        return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                 "ufota status: cannot read the answer '%s'; run it again with "
-                                 "--at-log FILE",
-                                 answer);
+    int rc = read_state(s, "ufota status", &st, &total, &done);
+    if (rc)
+        return rc;
     static const char *const names[] = {"none", "paused", "downloading", "downloaded"};
     const char *name = st >= 0 && st <= 3 ? names[st] : "unknown";
     if (s->opts->json) {
@@ -82,6 +94,21 @@ int lfw_cmd_ufota(struct lfw_session *s)
     enum lfw_ufota_control op = strcmp(action, "pause") == 0    ? LFW_UFOTA_PAUSE
                                 : strcmp(action, "resume") == 0 ? LFW_UFOTA_RESUME
                                                                 : LFW_UFOTA_CANCEL;
+    if (op == LFW_UFOTA_CANCEL && lfw_product_has(info.product, LFW_FEAT_UFOTA_CONTROL)) {
+        /* §5.3: the cancel is accepted only while the download runs (0,1,xx URCs flow) */
+        int st = -1;
+        unsigned long long total = 0, done = 0;
+        rc = read_state(s, "ufota cancel", &st, &total, &done);
+        if (rc)
+            return rc;
+        if (st == 1)
+            return lfw_session_error(s, LFW_EXIT_MODULE, -1,
+                                     "ufota cancel: the download is paused at %llu %%; the "
+                                     "module cancels only a running download (+UFOTASTAT: "
+                                     "0,1,xx, §5.3): run 'larafw ufota resume' first, then "
+                                     "'larafw ufota cancel'",
+                                     total ? done * 100ull / total : 0ull);
+    }
     struct lfw_proc_config pc;
     lfw_session_proc(s, &pc, info.product);
     struct lfw_error e;

@@ -11,7 +11,11 @@
  *                       └→ install: +UUFWPREVAL, +UUFWINSTALL … 128, reboot, AT polling until
  *                          the module is back, URCs enabled again (§5.7.1, §5.7.4), version
  *   2,3,100 cancelled/rejected, 2,1,<pct> failed ──→ exit 1 with the reason
- *   eDRX is restored to what it was before, whatever the end (§5.7.6: the update resets it).
+ *   eDRX is restored to what it was before when the update has ended, whatever the end
+ *   (§5.7.6: the update resets it); an update that goes on without larafw (Ctrl-C, --timeout
+ *   on a paused download) keeps it off, and larafw prints the command that restores it.
+ * At the start AT+UFOTA? (R6 "01B") tells whether a download is already under way, paused or
+ * complete (§5.3): larafw says so and follows it.
  * larafw never resets the module (§5.7) and never cancels an install (it cannot be, §5.5).
  *
  * Products without +UFOTACONFIG (LARA-R6 "00B", LARA-L6) never ask: their download starts at
@@ -39,8 +43,12 @@ struct watch {
     /* eDRX as it was before larafw turned it off (§5.7, §5.8.3) */
     bool edrx_off_done, edrx_was_on;
     char edrx_value[8];
-    bool rejected; /* we answered AT+UFOTAACK=0 or cancelled */
-    bool downloading;
+    bool rejected;    /* we answered AT+UFOTAACK=0 or cancelled */
+    bool accepted;    /* we answered AT+UFOTAACK=<s>: the download starts without us */
+    bool downloading; /* a download runs or is paused (URCs, or AT+UFOTA? at the start) */
+    bool paused;      /* …and it is paused (0,2,<pct>, or AT+UFOTA? state 1) */
+    bool downloaded;  /* AT+UFOTA? said downloaded at the start: the server's install is due */
+    int percent;      /* of the download, as last seen */
 };
 
 static void json_note(struct lfw_session *s, const char *state, const char *decision, long defer_s)
@@ -120,6 +128,19 @@ static void edrx_restore(struct watch *w)
     w->edrx_off_done = false;
 }
 
+/* The update goes on without larafw (interrupt, --timeout with a download paused): eDRX stays
+ * off for the whole FOTA (§5.7, §5.8.3), and the user learns how to put it back afterwards. */
+static void edrx_leave_off(struct watch *w)
+{
+    if (!w->edrx_off_done || !w->edrx_was_on)
+        return;
+    lfw_progress_finish(&w->s->progress);
+    fprintf(stderr,
+            "larafw: note: eDRX stays off while the update runs (§5.7, §5.8.3); once it has "
+            "ended, turn it back on with AT+CEDRXS=1,4,\"%s\"\n",
+            w->edrx_value);
+}
+
 static long local_seconds_of_day(void)
 {
     time_t now = time(NULL);
@@ -174,7 +195,10 @@ static int answer_ack(struct watch *w)
                         "(AT+UFOTAACK=%ld)",
                         delay, delay);
     rc = lfw_ufota_ack(&pc, (uint32_t)delay, &e);
-    return rc ? lfw_session_fail(s, "accepting the update", rc, &e) : 0;
+    if (rc)
+        return lfw_session_fail(s, "accepting the update", rc, &e);
+    w->accepted = true;
+    return 0;
 }
 
 /* Download complete (2,2,100): the server executes /5/0/2, the module resets and installs;
@@ -204,16 +228,15 @@ static int after_download(struct watch *w, bool install_seen)
     /* final code, reboot, AT polling, AT+CGMR, URCs enabled again (§5.7.1, §5.7.4) */
     int rc = lfw_ufota_wait_install(&pc, 115200, &e);
     lfw_progress_finish(&s->progress);
+    if (rc != 0 && lfw_cli_interrupted) {
+        edrx_leave_off(w); /* the install goes on (§5.5): it cannot be cancelled */
+        return lfw_session_fail(s, "uFOTA install", rc, &e);
+    }
     edrx_restore(w);
     if (rc != 0)
         return lfw_session_fail(s, "uFOTA install", rc, &e);
-    lfw_session_json_result(s, "ufota", e.result_code >= 0 ? e.result_code : 128, w->info.version,
+    return lfw_session_done(s, "ufota", e.result_code >= 0 ? e.result_code : 128, w->info.version,
                             new_version);
-    if (strcmp(new_version, w->info.version) == 0)
-        lfw_session_say(s, "firmware: %s (unchanged, result 128)", new_version);
-    else
-        lfw_session_say(s, "firmware: %s → %s", w->info.version, new_version);
-    return LFW_EXIT_OK;
 }
 
 /* One +UFOTASTAT URC. Returns -1 to go on, else the exit status. */
@@ -256,6 +279,8 @@ static int on_status(struct watch *w, const struct lfw_ufota_status *st)
         if ((rc = edrx_off(w)) != 0)
             return rc;
         w->downloading = true;
+        w->paused = st->state == LFW_UFOTA_PAUSED;
+        w->percent = st->percent;
         if (st->state == LFW_UFOTA_PAUSED) {
             lfw_progress_finish(&s->progress);
             lfw_session_say(s, "download paused at %d %% (continue with 'larafw ufota resume')",
@@ -343,6 +368,104 @@ static int set_up(struct watch *w)
     return 0;
 }
 
+/* §5.3: what the module does already, from AT+UFOTA? (LARA-R6 "01B"): a download under way
+ * is followed, a paused one is named with what to do. Returns 0 or an exit status. */
+static int read_start_state(struct watch *w)
+{
+    struct lfw_session *s = w->s;
+    if (!lfw_product_has(w->info.product, LFW_FEAT_UFOTA_CONTROL))
+        return 0;
+    char answer[96] = "";
+    int rc = lfw_at_cmd(&s->at, "AT+UFOTA?", "+UFOTA:", answer, sizeof answer, 10000);
+    if (rc != 0)
+        return at_fail(w, "reading the uFOTA state (AT+UFOTA?, §5.3)", rc);
+    int st = -1;
+    unsigned long long total = 0, done = 0;
+    if (sscanf(answer, "%d,%llu,%llu", &st, &total, &done) != 3) {
+        lfw_session_debug(s, "AT+UFOTA?: unexpected answer '%s'", answer);
+        return 0;
+    }
+    w->percent = total ? (int)(done * 100ull / total) : 0;
+    switch (st) {
+    case 1: /* paused (§5.3) */
+    case 2: /* downloading (docs/simulator.md) */
+        w->downloading = true;
+        w->paused = st == 1;
+        if (w->policy != POLICY_REJECT && (rc = edrx_off(w)) != 0)
+            return rc;
+        if (w->paused) {
+            lfw_session_say(s,
+                            "a uFOTA download is paused at %d %% (%llu of %llu bytes): it goes "
+                            "on only after 'larafw ufota resume' (stop this watch first, or use "
+                            "another AT port of the module)",
+                            w->percent, done, total);
+            json_note(s, "paused", NULL, -1);
+        } else {
+            lfw_session_say(s, "a uFOTA download is under way (%d %%): following it", w->percent);
+            json_note(s, "downloading", NULL, -1);
+        }
+        return 0;
+    case 3: /* downloaded (docs/simulator.md): the server's execute starts the install */
+        w->downloaded = true;
+        lfw_session_say(s, "a uFOTA package is downloaded: waiting for the server to start the "
+                           "install (§5.1)");
+        json_note(s, "downloaded", NULL, -1);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* --timeout passed with no download running: say why, without blaming the campaign when the
+ * update is only paused or waits for the server. */
+static int timed_out(struct watch *w)
+{
+    struct lfw_session *s = w->s;
+    unsigned t = s->opts->timeout_s;
+    if (w->paused) {
+        edrx_leave_off(w);
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "ufota watch: the download stayed paused at %d %% for %u s "
+                                 "(--timeout); resume it with 'larafw ufota resume' (stop this "
+                                 "watch first, or use another AT port), then watch again",
+                                 w->percent, t);
+    }
+    if (w->downloaded) {
+        edrx_leave_off(w);
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "ufota watch: the package is downloaded but the server did not "
+                                 "start the install within %u s (--timeout); check the "
+                                 "campaign on the server (it executes /5/0/2, §5.1), then watch "
+                                 "again",
+                                 t);
+    }
+    edrx_restore(w);
+    return lfw_session_error(s, LFW_EXIT_IO, -1,
+                             "ufota watch: no uFOTA update within %u s (--timeout); check that "
+                             "the module is registered with the server (+ULWM2MSTAT: 1,…) and "
+                             "that a campaign targets its IMEI",
+                             t);
+}
+
+/* Ctrl-C / SIGTERM: an update under way goes on without larafw and keeps eDRX off (§5.7,
+ * §5.8.3); with nothing under way, eDRX is put back as it was. */
+static int interrupted(struct watch *w)
+{
+    struct lfw_session *s = w->s;
+    if (w->downloading || w->accepted || w->downloaded) {
+        edrx_leave_off(w);
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "ufota watch: interrupted; the module goes on with the update "
+                                 "by itself (%s): run 'larafw ufota watch' again to follow it",
+                                 w->paused       ? "download paused"
+                                 : w->downloaded ? "downloaded, install due"
+                                                 : "downloading");
+    }
+    lfw_session_cleanup(s); /* a moment more on the line to put eDRX back */
+    edrx_restore(w);
+    return lfw_session_error(s, LFW_EXIT_IO, -1, "ufota watch: interrupted");
+}
+
 int lfw_cmd_ufota_watch(struct lfw_session *s)
 {
     const struct lfw_cli_opts *o = s->opts;
@@ -363,8 +486,9 @@ int lfw_cmd_ufota_watch(struct lfw_session *s)
         return rc;
     w.has_config = lfw_product_has(w.info.product, LFW_FEAT_UFOTACONFIG);
     lfw_session_say(s, "module: %s, firmware %s", lfw_session_product(s, &w.info), w.info.version);
-    if ((rc = set_up(&w)) != 0) {
-        edrx_restore(&w);
+    if ((rc = set_up(&w)) != 0 || (rc = read_start_state(&w)) != 0) {
+        if (!lfw_cli_interrupted)
+            edrx_restore(&w);
         return rc;
     }
     lfw_session_say(s, "watching for a uFOTA update (policy %s%s); Ctrl-C stops watching", policy,
@@ -373,27 +497,18 @@ int lfw_cmd_ufota_watch(struct lfw_session *s)
 
     uint64_t t0 = lfw_posix_now_ms();
     for (;;) {
-        if (lfw_cli_interrupted) {
-            edrx_restore(&w);
-            return lfw_session_error(s, LFW_EXIT_IO, -1, "ufota watch: interrupted%s",
-                                     w.downloading ? "; the module goes on downloading by "
-                                                     "itself: run 'larafw ufota watch' again to "
-                                                     "follow it"
-                                                   : "");
-        }
-        if (o->timeout_s && !w.downloading &&
-            lfw_posix_now_ms() - t0 >= (uint64_t)o->timeout_s * 1000u) {
-            edrx_restore(&w);
-            return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                     "ufota watch: no uFOTA update within %u s (--timeout); "
-                                     "check that the module is registered with the server "
-                                     "(+ULWM2MSTAT: 1,…) and that a campaign targets its IMEI",
-                                     (unsigned)o->timeout_s);
-        }
+        if (lfw_cli_interrupted)
+            return interrupted(&w);
+        /* --timeout bounds the wait for something to happen, not a running download */
+        if (o->timeout_s && (!w.downloading || w.paused) &&
+            lfw_posix_now_ms() - t0 >= (uint64_t)o->timeout_s * 1000u)
+            return timed_out(&w);
         const char *line;
         int n = lfw_at_read_line(&s->at, 500, &line);
         if (n == LFW_ETIMEDOUT)
             continue;
+        if (n < 0 && lfw_cli_interrupted)
+            return interrupted(&w);
         if (n < 0) {
             edrx_restore(&w);
             return lfw_session_fail(s, "ufota watch", n, NULL);

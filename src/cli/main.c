@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_ports.h"
 #include "cli_util.h"
 #include "session.h"
 
@@ -26,7 +27,7 @@ static void on_sigint(int sig)
 int main(int argc, char **argv)
 {
     struct lfw_cli_opts o;
-    char err[512];
+    char err[2048]; /* -p auto lists the candidates */
     /* A closed stdout (larafw info | head -1) must not kill an install half-way. */
     signal(SIGPIPE, SIG_IGN);
 
@@ -42,6 +43,18 @@ int main(int argc, char **argv)
     if (o.version) {
         printf("larafw %s\n", LARAFW_VERSION);
         return LFW_EXIT_OK;
+    }
+
+    if (o.cmd == LFW_CMD_PORTS)
+        return lfw_cmd_ports(&o);
+    static char auto_port[4096];
+    if (strcmp(o.port, "auto") == 0) {
+        rc = lfw_cli_port_auto(&o, auto_port, sizeof auto_port, err, sizeof err);
+        if (rc) {
+            fprintf(stderr, "larafw: %s\n", err);
+            return rc;
+        }
+        o.port = auto_port;
     }
 
     struct sigaction sa;
@@ -78,6 +91,7 @@ int main(int argc, char **argv)
             rc = lfw_cmd_lwm2m(&s);
             break;
         case LFW_CMD_NONE:
+        case LFW_CMD_PORTS: /* handled before the session */
             rc = LFW_EXIT_USAGE;
             break;
         }

@@ -332,10 +332,12 @@ static const char usage_ufota[] =
     "       larafw [-p PORT] ufota status|pause|resume|cancel\n"
     "\n"
     "watch   enables the uFOTA URCs (§5.2), sets AT+UFOTACONFIG for the policy (§5.4),\n"
+    "        says what the module does already (AT+UFOTA?: downloading, paused),\n"
     "        waits for the server's campaign, approves or rejects it, turns eDRX off for\n"
-    "        the download and back on afterwards (§5.7, §5.8.3), follows download,\n"
-    "        validation and install, polls AT until the module is back, enables the\n"
-    "        URCs again (§5.7.1) and prints old → new version.\n"
+    "        the update and back on once it has ended (§5.7, §5.8.3; Ctrl-C during an\n"
+    "        update leaves it off and prints the command that restores it), follows\n"
+    "        download, validation and install, polls AT until the module is back, enables\n"
+    "        the URCs again (§5.7.1) and prints old → new version.\n"
     "  --policy auto        the module updates by itself (AT+UFOTACONFIG=721,0,255; default)\n"
     "  --policy ack         the module asks (mode 2); larafw accepts (AT+UFOTAACK)\n"
     "  --policy window=HH:MM-HH:MM   accept inside that local-time window; outside it\n"
@@ -344,10 +346,12 @@ static const char usage_ufota[] =
     "  --defer SECONDS      start an accepted download that much later (default 1)\n"
     "  --no-install         download only (mode 1, §5.4.1): install later with\n"
     "                       'larafw install'\n"
-    "  --timeout SECONDS    give up waiting for a campaign after that long (default: wait)\n"
+    "  --timeout SECONDS    give up when no download runs for that long: no campaign, a\n"
+    "                       paused download, no install started (default: wait)\n"
     "status  AT+UFOTA?: none, paused, downloading or downloaded, with bytes (LARA-R6 01B)\n"
     "pause   AT+UFOTA=1 (LARA-R6 01B)   resume  AT+UFOTA=2 (LARA-R6 01B)\n"
-    "cancel  AT+UFOTA=0: only while the download runs; the campaign is over (§5.3)\n";
+    "cancel  AT+UFOTA=0: only while the download runs, not while it is paused (resume\n"
+    "        first); the campaign is over (§5.3)\n";
 
 static const char usage_lwm2m[] =
     "usage: larafw [-p PORT] lwm2m srlt SECONDS\n"

@@ -25,9 +25,54 @@ static void line_state(struct lfw_session *s, bool ok)
                    ok ? "line works again" : "line failed (device gone or closed)");
 }
 
+/* ---- interrupts: one SIGINT/SIGTERM ends any run within a second ------------------------ */
+
+/* Longest single wait on the line: how soon an interrupt is noticed. */
+#define STOP_SLICE_MS 200u
+/* After an interrupt, a running transfer may still finish its block and cancel cleanly (CAN
+ * CAN after the block, §3; the rate put back): this long, then the line is closed to the
+ * core. */
+#define STOP_GRACE_MS 700u
+
+static const uint8_t xmodem_cancel[] = {LFW_XMODEM_CAN, LFW_XMODEM_CAN, LFW_XMODEM_CAN};
+
+/* True when the core must stop using the line: interrupted, and no transfer or clean-up may
+ * still use it (see lfw_session_cleanup). An XMODEM transfer still running when the grace
+ * ends gets its CAN CAN from here, so that the module leaves its receive mode at once. */
+static bool must_stop(struct lfw_session *s)
+{
+    if (!lfw_cli_interrupted)
+        return false;
+    uint64_t now = lfw_posix_now_ms();
+    if (s->stop_at == 0)
+        s->stop_at = now + STOP_GRACE_MS;
+    if ((s->transferring || s->cleaning) && now < s->stop_at)
+        return false;
+    if (s->transferring && s->opts->cmd == LFW_CMD_FOAT && !s->cancel_sent) {
+        s->cancel_sent = true;
+        int n = s->line.write(s->line.user, xmodem_cancel, sizeof xmodem_cancel);
+        if (n > 0)
+            lfw_atlog_tx(&s->log, xmodem_cancel, (size_t)n, lfw_atlog_wall_ms());
+    }
+    if (!s->stop_noted) {
+        s->stop_noted = true;
+        lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "interrupted: the run ends");
+    }
+    return true;
+}
+
+void lfw_session_cleanup(struct lfw_session *s)
+{
+    s->cleaning = true;
+    s->transferring = false;
+    s->stop_at = lfw_posix_now_ms() + STOP_GRACE_MS;
+}
+
 static int lp_write(void *user, const uint8_t *data, size_t len)
 {
     struct lfw_session *s = user;
+    if (must_stop(s))
+        return LFW_ECANCELED;
     if (s->hide_crc_start && len >= 11 && memcmp(data, "AT+UFWUPD=3", 11) == 0)
         s->hide_armed = true;
     if (s->hide_armed && len > 0 && (data[0] == LFW_XMODEM_SOH || data[0] == LFW_XMODEM_STX))
@@ -39,20 +84,25 @@ static int lp_write(void *user, const uint8_t *data, size_t len)
     return n;
 }
 
+/* Reads in slices of STOP_SLICE_MS so that an interrupt ends any wait soon. */
 static int lp_read(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms)
 {
     struct lfw_session *s = user;
     uint32_t t0 = s->line.now_ms(s->line.user);
     for (;;) {
+        if (must_stop(s))
+            return LFW_ECANCELED;
         uint32_t spent = s->line.now_ms(s->line.user) - t0;
         uint32_t left = spent >= timeout_ms ? 0 : timeout_ms - spent;
-        int n = s->line.read(s->line.user, buf, cap, left);
+        uint32_t slice = left < STOP_SLICE_MS ? left : STOP_SLICE_MS;
+        int n = s->line.read(s->line.user, buf, cap, slice);
         if (n > 0)
             lfw_atlog_rx(&s->log, buf, (size_t)n, lfw_atlog_wall_ms());
         line_state(s, n >= 0);
-        if (n <= 0 || !s->hide_armed)
+        if (n < 0)
             return n;
-        n = (int)lfw_crc_filter_apply(&s->crc_filter, buf, (size_t)n);
+        if (n > 0 && s->hide_armed)
+            n = (int)lfw_crc_filter_apply(&s->crc_filter, buf, (size_t)n);
         if (n > 0 || left == 0)
             return n;
     }
@@ -154,6 +204,21 @@ void lfw_session_json_result(struct lfw_session *s, const char *command, int res
     fflush(stdout);
 }
 
+int lfw_session_done(struct lfw_session *s, const char *command, int result_code,
+                     const char *old_version, const char *new_version)
+{
+    lfw_progress_finish(&s->progress);
+    lfw_session_json_result(s, command, result_code, old_version, new_version);
+    if (strcmp(old_version, new_version) == 0)
+        lfw_session_say(s,
+                        "firmware: %s (unchanged: the module was already on this version, "
+                        "result %d)",
+                        new_version, result_code >= 0 ? result_code : LFW_RESULT_SUCCESS);
+    else
+        lfw_session_say(s, "firmware: %s → %s", old_version, new_version);
+    return LFW_EXIT_OK;
+}
+
 /* What to do after a final code (Appendix A). */
 static const char *result_advice(int code)
 {
@@ -188,11 +253,52 @@ static const char *result_advice(int code)
     }
 }
 
+/* The message of a run ended by SIGINT/SIGTERM: what the module does now depends on how far
+ * the run got (the last progress event). */
+static int interrupted(struct lfw_session *s, const char *step, int code)
+{
+    enum lfw_cli_cmd cmd = s->opts->cmd;
+    bool update =
+        cmd == LFW_CMD_FOAT || cmd == LFW_CMD_PUSH || cmd == LFW_CMD_INSTALL || cmd == LFW_CMD_FOTA;
+    if (s->phase < 0 && !update)
+        return lfw_session_error(s, LFW_EXIT_IO, code, "%s: interrupted", step);
+    if (s->phase < 0)
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: interrupted before any transfer or install began; the "
+                                 "firmware is unchanged",
+                                 step);
+    if (s->phase == LFW_PHASE_DOWNLOAD && s->opts->cmd == LFW_CMD_FOTA)
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: interrupted; the module goes on downloading by itself: "
+                                 "run the same command again to follow it (it does not start a "
+                                 "second download)",
+                                 step);
+    if (s->phase == LFW_PHASE_DOWNLOAD && (s->phase_percent < 100 || s->cancel_sent))
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: interrupted; the transfer was cancelled and the firmware "
+                                 "is unchanged: run the command again to update",
+                                 step);
+    return lfw_session_error(s, LFW_EXIT_IO, code,
+                             "%s: interrupted; the module goes on with the install by itself (it "
+                             "cannot be cancelled, §5.7): keep it powered, and run 'larafw info' "
+                             "when it answers again to see the version it ends on",
+                             step);
+}
+
 int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const struct lfw_error *e)
 {
     const char *port = s->opts->port;
     int code = e ? e->result_code : -1;
+    if (lfw_cli_interrupted && (rc == LFW_ECANCELED || rc == LFW_EIO || rc == LFW_ETIMEDOUT ||
+                                rc == LFW_ENOANSWER || rc == LFW_EGARBAGE))
+        return interrupted(s, step, code);
     switch (rc) {
+    case LFW_EGARBAGE:
+        return lfw_session_error(s, LFW_EXIT_IO, code,
+                                 "%s: what %s sends is not a plausible AT answer (binary "
+                                 "data): check that it is the module's AT port and the rate "
+                                 "(-b, factory 115200); --at-log FILE shows what came",
+                                 step, port);
     case LFW_EMODULE:
         return lfw_session_error(s, LFW_EXIT_MODULE, code, "%s: module reported %d: %s; %s", step,
                                  code, lfw_result_str(code), result_advice(code));
@@ -272,6 +378,13 @@ int lfw_session_fail(struct lfw_session *s, const char *step, int rc, const stru
                                  "run again",
                                  step);
     case LFW_EIO:
+        if (!s->serial.is_tty)
+            return lfw_session_error(s, LFW_EXIT_IO, code,
+                                     "%s: %s is not a serial port / character device that "
+                                     "answers (not a terminal: reading it failed or ended at "
+                                     "once, as /dev/null does); give the module's serial "
+                                     "device, e.g. /dev/ttyACM0 or /dev/ttyUSB0",
+                                     step, port);
         return lfw_session_error(s, LFW_EXIT_IO, code,
                                  "%s: serial line error on %s (did the module lose power?); "
                                  "check the port and the cable; if an install was running, "
@@ -312,15 +425,13 @@ static int on_event(void *user, const struct lfw_event *ev)
     struct lfw_session *s = user;
     lfw_progress_event(&s->progress, phase_name(ev->phase), ev->percent, ev->bytes, ev->total,
                        ev->result_code, lfw_posix_now_ms());
+    s->phase = (int)ev->phase;
+    s->phase_percent = ev->percent;
+    /* A transfer from the host runs until its last byte: an interrupt cancels it cleanly. */
+    s->transferring = ev->phase == LFW_PHASE_DOWNLOAD && ev->percent < 100;
     if (lfw_cli_interrupted && ev->phase == LFW_PHASE_DOWNLOAD) {
         lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "interrupted: cancelling the transfer");
         return 1; /* the core sends CAN CAN: the module keeps its old firmware (§3) */
-    }
-    if (lfw_cli_interrupted && ev->phase != LFW_PHASE_DOWNLOAD && !s->told_no_cancel) {
-        s->told_no_cancel = true;
-        lfw_progress_finish(&s->progress);
-        fprintf(stderr, "larafw: an install cannot be cancelled (§5.7); waiting for its end "
-                        "(interrupt again to leave larafw; the module goes on regardless)\n");
     }
     return 0;
 }
@@ -348,9 +459,11 @@ int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t time
     lfw_error_clear(&e);
     /* Verbose +CME ERROR texts ("operation not allowed", §4.3) for the messages; a module
      * that refuses keeps its setting, and lfw_info_read below tells whether it answers. */
-    int cmee = lfw_at_cmd(&s->at, "AT+CMEE=2", NULL, NULL, 0, timeout_ms ? timeout_ms : 10000);
-    lfw_session_debug(s, "AT+CMEE=2: %s", lfw_strerror(cmee));
-    int rc = lfw_info_read(&s->at, timeout_ms, info, &e);
+    int rc = lfw_at_cmd(&s->at, "AT+CMEE=2", NULL, NULL, 0, timeout_ms ? timeout_ms : 10000);
+    lfw_session_debug(s, "AT+CMEE=2: %s", lfw_strerror(rc));
+    if (rc == LFW_EGARBAGE || rc == LFW_EIO || rc == LFW_ECANCELED)
+        return lfw_session_fail(s, "reading the module's identity", rc, NULL);
+    rc = lfw_info_read(&s->at, timeout_ms, info, &e);
     if (rc == 0) {
         /* ATI9 is optional: a module without it keeps what ATI/AT+CGMM gave. */
         char ati9[LFW_INFO_TEXT_MAX * 2] = "";
@@ -372,7 +485,7 @@ int lfw_session_info(struct lfw_session *s, struct lfw_info *info, uint32_t time
         }
         return 0;
     }
-    if (rc == LFW_ETIMEDOUT)
+    if (rc == LFW_ETIMEDOUT && !lfw_cli_interrupted)
         return lfw_session_error(s, LFW_EXIT_IO, -1,
                                  "no answer to AT+CGMR on %s at %u bit/s; check the port, the "
                                  "rate (-b, factory 115200) and that the module is powered "
@@ -413,6 +526,41 @@ static const struct lfw_at_urc install_urcs[] = {
 
 /* ---- open / close --------------------------------------------------------------------- */
 
+/* Why the port did not open, and what to do. */
+static int open_error(struct lfw_session *s, int rc)
+{
+    const char *port = s->opts->port;
+    int err = errno;
+    if (rc == LFW_POSIX_E_BUSY && s->serial.holder_pid > 0)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "%s is in use by process %ld (%s), which holds its lock; wait "
+                                 "for it to end or stop it, then run the command again",
+                                 port, s->serial.holder_pid,
+                                 s->serial.holder[0] ? s->serial.holder : "unknown program");
+    if (rc == LFW_POSIX_E_BUSY)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "%s is in use by another program, which holds its lock; wait "
+                                 "for it to end or stop it, then run the command again",
+                                 port);
+    if (rc == LFW_POSIX_E_NOTSERIAL || err == EISDIR)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "%s is not a serial port / character device (%s); give the "
+                                 "module's serial device, e.g. /dev/ttyACM0 or /dev/ttyUSB0 (-p "
+                                 "or LARAFW_PORT)",
+                                 port, err == EISDIR ? "a directory" : "a regular file");
+    if (err == EBUSY)
+        return lfw_session_error(s, LFW_EXIT_IO, -1,
+                                 "cannot open %s: another program opened it exclusively "
+                                 "(TIOCEXCL; an older larafw left that flag set): stop that "
+                                 "program, or reconnect the device; a run of larafw as root "
+                                 "clears the flag",
+                                 port);
+    return lfw_session_error(s, LFW_EXIT_IO, -1,
+                             "cannot open %s: %s; check the device name (-p or LARAFW_PORT) "
+                             "and your permissions (e.g. the dialout group)",
+                             port, strerror(err));
+}
+
 int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
 {
     memset(s, 0, sizeof *s);
@@ -450,10 +598,7 @@ int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
                                  "with -b",
                                  o->port, (unsigned)o->baud);
     if (rc < 0)
-        return lfw_session_error(s, LFW_EXIT_IO, -1,
-                                 "cannot open %s: %s; check the device name (-p or "
-                                 "LARAFW_PORT) and your permissions (e.g. the dialout group)",
-                                 o->port, strerror(errno));
+        return open_error(s, rc);
     lfw_atlog_note(&s->log, lfw_atlog_wall_ms(), "opened %s at %u bit/s", o->port,
                    (unsigned)o->baud);
 
@@ -475,6 +620,8 @@ int lfw_session_open(struct lfw_session *s, const struct lfw_cli_opts *o)
     };
     s->urc_percent = -1;
     s->urc_final = -1;
+    s->phase = -1;
+    s->phase_percent = -1;
     rc = lfw_at_init(&s->at, &ac);
     if (rc < 0)
         return lfw_session_error(s, LFW_EXIT_IO, -1, "internal error: %s; please report it",

@@ -37,12 +37,26 @@ struct lfw_session {
     int urc_count;   /* install/validation URCs seen */
     /* product version from ATI9 ("<modem version>,<product version>"), "" if not answered */
     char product_version[LFW_INFO_TEXT_MAX];
-    bool told_no_cancel; /* the "install cannot be cancelled" note was printed */
+    /* where the run is: the last progress event (phase -1: none yet), for interrupts */
+    int phase;
+    int phase_percent;
+    bool transferring; /* a host → module transfer runs (XMODEM, +UDWNFILE) */
+    bool cleaning;     /* lfw_session_cleanup(): the line works a little longer */
+    bool cancel_sent;  /* CAN CAN written after an interrupt */
+    bool stop_noted;   /* the AT log has the interrupt */
+    uint64_t stop_at;  /* after an interrupt: end of the grace for a transfer or clean-up */
 };
 
-/* Set by main's SIGINT handler: the session cancels a download (CAN CAN) at the next block;
- * an install is never cancelled (§5.7), a second interrupt ends the program. */
+/* Set by main's SIGINT/SIGTERM handler. The run then ends within a second: every wait on the
+ * line ends with LFW_ECANCELED (the line is read in slices of 200 ms); a transfer from the
+ * host gets up to 0.7 s to cancel cleanly (CAN CAN at the next XMODEM block, §3, the rate put
+ * back); an install is never cancelled (§5.7), the module goes on. A second interrupt ends
+ * the program at once. */
 extern volatile int lfw_cli_interrupted;
+
+/* After an interrupt: lets the caller use the line for up to 0.7 s more to leave the module
+ * in a known state (e.g. restore a setting); then the line is closed to the core again. */
+void lfw_session_cleanup(struct lfw_session *s);
 
 /* Opens PORT at BAUD, the AT log and the progress display. Returns 0 or an exit status
  * (message printed). */
@@ -71,6 +85,12 @@ void lfw_session_debug(struct lfw_session *s, const char *fmt, ...) LFW_CLI_PRIN
 /* Prints an error message (and a JSON error event) and returns `status`. */
 int lfw_session_error(struct lfw_session *s, int status, int result_code, const char *fmt, ...)
     LFW_CLI_PRINTF(4, 5);
+
+/* The end of a successful update: the JSON result line and "firmware: old → new" (or
+ * "firmware: V (unchanged: the module was already on this version, result 128)").
+ * Returns LFW_EXIT_OK. */
+int lfw_session_done(struct lfw_session *s, const char *command, int result_code,
+                     const char *old_version, const char *new_version);
 
 /* Final JSON result line for an update: {"event":"result",…}. */
 void lfw_session_json_result(struct lfw_session *s, const char *command, int result_code,

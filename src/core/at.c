@@ -122,6 +122,13 @@ static int final_status(struct lfw_at *at, enum lfw_at_line kind, const char *li
 
 /* ---- line assembly --------------------------------------------------------------------- */
 
+/* True for a byte that cannot be part of an AT answer: AT text is printable ASCII, CR, LF
+ * and TAB. */
+static bool implausible(uint8_t c)
+{
+    return (c < 0x20u && c != '\r' && c != '\n' && c != '\t') || c >= 0x7fu;
+}
+
 /* Drops the bytes of the line handed out last. */
 static void compact(struct lfw_at *at)
 {
@@ -167,12 +174,27 @@ static int take_line(struct lfw_at *at, const char **line)
         if (i == 0) {
             continue; /* empty line: the LF of CR LF, or blank output */
         }
+        bool clean = true;
+        for (size_t k = 0; k < i && clean; k++) {
+            clean = !implausible(at->buf[k]);
+        }
+        if (clean) {
+            at->garbage = 0; /* an AT line: what came before was noise, not a flood */
+        }
         *line = (const char *)at->buf;
         return (int)i;
     }
 }
 
-/* Reads what the port has within `timeout_ms` into the buffer. Returns the count or LFW_EIO. */
+/* A port failure as the channel reports it: LFW_ECANCELED passes (the platform was asked to
+ * stop), anything else is LFW_EIO. */
+static int port_error(int n)
+{
+    return n == LFW_ECANCELED ? LFW_ECANCELED : LFW_EIO;
+}
+
+/* Reads what the port has within `timeout_ms` into the buffer and counts the bytes no AT
+ * answer contains. Returns the count, LFW_ECANCELED or LFW_EIO. */
 static int fill(struct lfw_at *at, uint32_t timeout_ms)
 {
     compact(at);
@@ -181,27 +203,65 @@ static int fill(struct lfw_at *at, uint32_t timeout_ms)
     }
     int n = at->port->read(at->port->user, at->buf + at->len, at->size - at->len, timeout_ms);
     if (n < 0 || (size_t)n > at->size - at->len) {
-        return LFW_EIO;
+        return n < 0 ? port_error(n) : LFW_EIO;
+    }
+    for (int i = 0; i < n; i++) {
+        at->garbage += implausible(at->buf[at->len + (size_t)i]) ? 1u : 0u;
     }
     at->len += (size_t)n;
     return n;
 }
 
-/* Next complete line before the deadline: LFW_ETIMEDOUT or LFW_EIO otherwise. */
-static int next_line(struct lfw_at *at, const struct lfw_deadline *d, const char **line)
+/* One wait of the public API: its deadline, and whether the last look after it was taken. */
+struct at_wait {
+    struct lfw_deadline d;
+    bool last;
+};
+
+/* Starts a wait on its deadline. */
+static void wait_start(struct lfw_at *at, struct at_wait *w, uint32_t timeout_ms)
+{
+    lfw_deadline_start(&w->d, at->port, timeout_ms);
+    w->last = false;
+}
+
+/* Ends a wait on implausible bytes: they are dropped, the next wait starts afresh. */
+static int garbage_found(struct lfw_at *at)
+{
+    lfw_at_flush(at);
+    return LFW_EGARBAGE;
+}
+
+/* One more read for a wait: the deadline is checked after every read whatever arrived, so a
+ * port that never stops sending (a flood without line ends, /dev/zero) still ends the wait.
+ * Once the deadline has passed, one last read without waiting is allowed (w->last is set,
+ * for the whole wait) so that bytes already there are still examined. Returns >= 0,
+ * LFW_ETIMEDOUT, LFW_ECANCELED or LFW_EIO. */
+static int fill_until(struct lfw_at *at, struct at_wait *w)
+{
+    if (w->last) {
+        return LFW_ETIMEDOUT;
+    }
+    int r = fill(at, lfw_deadline_left(&w->d, at->port));
+    w->last = lfw_deadline_expired(&w->d, at->port);
+    return r;
+}
+
+/* Next complete line before the deadline: LFW_ETIMEDOUT, LFW_EGARBAGE (when `garbage`: more
+ * than LFW_AT_GARBAGE_MAX bytes no AT answer has), LFW_ECANCELED or LFW_EIO otherwise. */
+static int next_line(struct lfw_at *at, struct at_wait *w, const char **line, bool garbage)
 {
     for (;;) {
+        if (garbage && at->garbage > LFW_AT_GARBAGE_MAX) {
+            return garbage_found(at); /* before any line of it is handed out */
+        }
         int n = take_line(at, line);
         if (n > 0) {
             return n;
         }
-        uint32_t left = lfw_deadline_left(d, at->port);
-        int r = fill(at, left);
+        int r = fill_until(at, w);
         if (r < 0) {
             return r;
-        }
-        if (r == 0 && left == 0) {
-            return LFW_ETIMEDOUT;
         }
     }
 }
@@ -279,11 +339,11 @@ int lfw_at_wait_final(struct lfw_at *at, const char *echo, const char *info_pref
     const char *prefix = info_prefix != NULL ? info_prefix : "";
     size_t pos = 0;
     bool cut = false;
-    struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
+    struct at_wait w;
+    wait_start(at, &w, timeout_ms);
     for (;;) {
         const char *line = NULL;
-        int n = next_line(at, &d, &line);
+        int n = next_line(at, &w, &line, true);
         if (n < 0) {
             return n;
         }
@@ -324,9 +384,9 @@ int lfw_at_read_line(struct lfw_at *at, uint32_t timeout_ms, const char **line)
     if (line == NULL) {
         return LFW_EINVAL;
     }
-    struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
-    int n = next_line(at, &d, line);
+    struct at_wait w;
+    wait_start(at, &w, timeout_ms);
+    int n = next_line(at, &w, line, true);
     if (n > 0) {
         int cme = -1;
         if (lfw_at_classify(*line, &cme) == LFW_AT_LINE_CME) {
@@ -344,12 +404,13 @@ int lfw_at_poll(struct lfw_at *at, uint32_t timeout_ms)
         return rc;
     }
     int count = 0;
-    struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
+    struct at_wait w;
+    wait_start(at, &w, timeout_ms);
     for (;;) {
         const char *line = NULL;
-        int n = next_line(at, &d, &line);
+        int n = next_line(at, &w, &line, false); /* draining: noise is dropped */
         if (n == LFW_ETIMEDOUT) {
+            at->garbage = 0;
             return count;
         }
         if (n < 0) {
@@ -382,10 +443,13 @@ int lfw_at_wait_prompt(struct lfw_at *at, uint32_t timeout_ms)
     if (rc != 0) {
         return rc;
     }
-    struct lfw_deadline d;
-    lfw_deadline_start(&d, at->port, timeout_ms);
+    struct at_wait w;
+    wait_start(at, &w, timeout_ms);
     for (;;) {
         const char *line = NULL;
+        if (at->garbage > LFW_AT_GARBAGE_MAX) {
+            return garbage_found(at);
+        }
         /* Complete lines first (URCs, echo, a final code), then a bare '>'. */
         while (take_line(at, &line) > 0) {
             int cme = -1;
@@ -401,13 +465,9 @@ int lfw_at_wait_prompt(struct lfw_at *at, uint32_t timeout_ms)
         if (take_prompt(at)) {
             return 0;
         }
-        uint32_t left = lfw_deadline_left(&d, at->port);
-        int r = fill(at, left);
+        int r = fill_until(at, &w);
         if (r < 0) {
             return r;
-        }
-        if (r == 0 && left == 0) {
-            return LFW_ETIMEDOUT;
         }
     }
 }
@@ -440,7 +500,7 @@ int lfw_at_read_raw(struct lfw_at *at, uint8_t *buf, size_t cap, uint32_t timeou
     at->discarding = false;
     int n = at->port->read(at->port->user, buf, cap, timeout_ms);
     if (n < 0 || (size_t)n > cap) {
-        return LFW_EIO;
+        return n < 0 ? port_error(n) : LFW_EIO;
     }
     return n;
 }
@@ -482,6 +542,7 @@ void lfw_at_flush(struct lfw_at *at)
     at->scan = 0;
     at->consumed = 0;
     at->discarding = false;
+    at->garbage = 0;
 }
 
 int lfw_at_last_cme(const struct lfw_at *at, const char **text)

@@ -22,6 +22,7 @@ static const char *const errno_text[] = {
     [-LFW_EVERSION] = "module runs another firmware version than expected",
     [-LFW_ENOANSWER] = "module did not answer AT again",
     [-LFW_EDOWNLOAD] = "module could not download the package (FTP/HTTP error)",
+    [-LFW_EGARBAGE] = "not a plausible AT answer",
 };
 
 /* Appendix A, Table 7. */

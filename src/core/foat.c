@@ -26,7 +26,7 @@ static int start_download(struct lfw_proc_run *r)
     lfw_deadline_start(&d, r->at->port, r->t.foat_prepare_ms);
     for (;;) {
         const char *line = NULL;
-        int n = lfw_at_read_line(r->at, lfw_deadline_left(&d, r->at->port), &line);
+        int n = lfw_proc_read_line(r, &d, &line);
         if (n < 0) {
             return n;
         }

@@ -33,8 +33,9 @@ static int stream(struct lfw_proc_run *r, const struct lfw_source *pkg)
             /* The module waits for the promised size; nothing we can send makes it valid. */
             return LFW_ESOURCE;
         }
-        if (lfw_at_write_raw(r->at, chunk, n) != 0) {
-            return LFW_EIO;
+        int rc = lfw_at_write_raw(r->at, chunk, n);
+        if (rc != 0) {
+            return rc; /* LFW_EIO, or LFW_ECANCELED from the port */
         }
         offset += (uint32_t)n;
         int percent = lfw_proc_percent(offset, pkg->size);

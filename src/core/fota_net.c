@@ -98,7 +98,7 @@ static int wait_urc(struct lfw_proc_run *r, const char *prefix, uint32_t ms, con
     lfw_deadline_start(&d, r->at->port, ms);
     for (;;) {
         const char *line = NULL;
-        int n = lfw_at_read_line(r->at, lfw_deadline_left(&d, r->at->port), &line);
+        int n = lfw_proc_read_line(r, &d, &line);
         if (n < 0) {
             return n;
         }

@@ -73,6 +73,15 @@ int lfw_proc_emit(const struct lfw_proc_run *r, enum lfw_phase phase, int percen
     return r->cfg->on_event(r->cfg->user, &ev);
 }
 
+int lfw_proc_read_line(struct lfw_proc_run *r, const struct lfw_deadline *d, const char **line)
+{
+    uint32_t left = lfw_deadline_left(d, r->at->port);
+    if (left == 0) {
+        return LFW_ETIMEDOUT; /* the last call already took its final look */
+    }
+    return lfw_at_read_line(r->at, left, line);
+}
+
 int lfw_proc_percent(uint32_t bytes, uint32_t total)
 {
     if (total == 0 || bytes >= total) {
@@ -148,7 +157,7 @@ static int wait_final_code(struct lfw_proc_run *r, const char *prefix)
     lfw_deadline_start(&d, r->at->port, r->t.install_ms);
     for (;;) {
         const char *line = NULL;
-        int n = lfw_at_read_line(r->at, lfw_deadline_left(&d, r->at->port), &line);
+        int n = lfw_proc_read_line(r, &d, &line);
         if (n < 0) {
             return n;
         }

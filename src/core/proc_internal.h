@@ -3,6 +3,7 @@
 #define LARAFW_CORE_PROC_INTERNAL_H
 
 #include "larafw/proc.h"
+#include "util.h"
 
 #define LFW_BAUD_FACTORY 115200u /* §3.1: factory +IPR; progress URCs of +UFWUPD use it */
 
@@ -27,6 +28,12 @@ int lfw_proc_end(struct lfw_proc_run *r, int rc);
 /* Reports an event; returns the callback's answer (0 = go on). */
 int lfw_proc_emit(const struct lfw_proc_run *r, enum lfw_phase phase, int percent, uint32_t bytes,
                   uint32_t total, int result_code);
+
+/* The next line before deadline `d` (started with lfw_deadline_start on r->at->port): the
+ * deadline is checked before every line, so a module that keeps talking (URCs, noise lines)
+ * cannot hold a wait open. Returns the line length, LFW_ETIMEDOUT and the errors of
+ * lfw_at_read_line (LFW_EGARBAGE, LFW_ECANCELED, LFW_EIO…). */
+int lfw_proc_read_line(struct lfw_proc_run *r, const struct lfw_deadline *d, const char **line);
 
 /* Percent of bytes/total without 64-bit division. */
 int lfw_proc_percent(uint32_t bytes, uint32_t total);

@@ -141,7 +141,7 @@ static int wait_download(struct lfw_proc_run *r, struct lfw_ufota_status *last)
     lfw_deadline_start(&d, r->at->port, r->t.download_ms);
     for (;;) {
         const char *line = NULL;
-        int n = lfw_at_read_line(r->at, lfw_deadline_left(&d, r->at->port), &line);
+        int n = lfw_proc_read_line(r, &d, &line);
         if (n < 0) {
             return n;
         }

@@ -99,7 +99,7 @@ int lfw_port_write_all(const struct lfw_port *port, const uint8_t *data, size_t 
     while (done < len) {
         int n = port->write(port->user, data + done, len - done);
         if (n < 0 || (size_t)n > len - done) {
-            return LFW_EIO;
+            return n == LFW_ECANCELED ? LFW_ECANCELED : LFW_EIO;
         }
         if (n == 0) {
             /* A port that accepts nothing again and again is broken, not slow. */

@@ -32,7 +32,8 @@ bool lfw_str_append_u32(char *dst, size_t size, size_t *pos, uint32_t v);
  * is no digit or it overflows 32 bits. */
 bool lfw_str_parse_u32(const char **s, uint32_t *out);
 
-/* Writes all of data[len] through the port. Returns 0 or LFW_EIO. */
+/* Writes all of data[len] through the port. Returns 0, LFW_ECANCELED (the port's write
+ * returned it) or LFW_EIO. */
 int lfw_port_write_all(const struct lfw_port *port, const uint8_t *data, size_t len);
 
 #endif /* LARAFW_CORE_UTIL_H */

@@ -180,6 +180,13 @@ PKG_WARN_UNUSED int pkg_header_encode(const struct pkg_header *h, uint8_t *out, 
  * signature check. Returns 0, PKG_E_IO or a pkg_header_parse error. */
 PKG_WARN_UNUSED int pkg_header_read_file(const char *path, struct pkg_header *out,
                                          uint64_t *total_len);
+/* The same on a file just opened (read from its current offset, which it moves): for callers
+ * that open the file themselves (openat, O_NOFOLLOW). Returns 0, PKG_E_ARG, PKG_E_IO
+ * (not a regular file, read error) or a pkg_header_parse error. */
+PKG_WARN_UNUSED int pkg_header_read_fd(int fd, struct pkg_header *out, uint64_t *total_len);
+
+/* Writes all `n` bytes to `fd`, retrying short writes and EINTR. 0, or -1 with errno set. */
+PKG_WARN_UNUSED int pkg_write_all(int fd, const void *buf, size_t n);
 
 /* Name of a single flag bit ("boot_code"), or NULL for an unknown bit. */
 const char *pkg_flag_name(uint32_t flag);

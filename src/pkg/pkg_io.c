@@ -74,8 +74,9 @@ int pkg_read_file(const char *path, uint64_t cap, uint8_t **out, size_t *len)
     return PKG_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+int pkg_write_all(int fd, const void *buf, size_t n)
 {
+    const uint8_t *p = buf;
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -103,7 +104,7 @@ int pkg_write_atomic(const char *path, const struct pkg_iov *iov, int n, unsigne
     }
     int ok = fchmod(fd, (mode_t)mode) == 0;
     for (int i = 0; ok && i < n; i++)
-        ok = write_all(fd, iov[i].base, iov[i].len) == 0;
+        ok = pkg_write_all(fd, iov[i].base, iov[i].len) == 0;
     ok = ok && fsync(fd) == 0;
     int e = errno;
     if (close(fd) != 0 && ok) {

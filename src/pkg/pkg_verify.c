@@ -133,13 +133,10 @@ out:
     return rc;
 }
 
-int pkg_header_read_file(const char *path, struct pkg_header *out, uint64_t *total_len)
+int pkg_header_read_fd(int fd, struct pkg_header *out, uint64_t *total_len)
 {
-    if (!path || !out)
+    if (fd < 0 || !out)
         return PKG_E_ARG;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return PKG_E_IO;
     uint8_t buf[PKG_HEADER_SIZE];
     struct stat st;
     size_t got = 0;
@@ -154,12 +151,23 @@ int pkg_header_read_file(const char *path, struct pkg_header *out, uint64_t *tot
             break;
         got += (size_t)n;
     }
-    int e = errno;
-    close(fd);
-    errno = e;
     if (rc)
         return rc;
     if (total_len)
         *total_len = (uint64_t)st.st_size;
     return pkg_header_parse(buf, got, out);
+}
+
+int pkg_header_read_file(const char *path, struct pkg_header *out, uint64_t *total_len)
+{
+    if (!path || !out)
+        return PKG_E_ARG;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return PKG_E_IO;
+    int rc = pkg_header_read_fd(fd, out, total_len);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
 }

@@ -16,11 +16,13 @@
 
 enum lfw_posix_error {
     LFW_POSIX_OK = 0,
-    LFW_POSIX_E_IO = -1,      /* a system call failed; errno tells which way */
-    LFW_POSIX_E_TIMEOUT = -2, /* nothing arrived before the deadline */
-    LFW_POSIX_E_BAUD = -3,    /* the rate is not one this system can set */
-    LFW_POSIX_E_ARG = -4,     /* invalid argument */
-    LFW_POSIX_E_CLOSED = -5,  /* the other end went away (hang-up, EOF) */
+    LFW_POSIX_E_IO = -1,        /* a system call failed; errno tells which way */
+    LFW_POSIX_E_TIMEOUT = -2,   /* nothing arrived before the deadline */
+    LFW_POSIX_E_BAUD = -3,      /* the rate is not one this system can set */
+    LFW_POSIX_E_ARG = -4,       /* invalid argument */
+    LFW_POSIX_E_CLOSED = -5,    /* the other end went away (hang-up, EOF) */
+    LFW_POSIX_E_BUSY = -6,      /* another process holds the port's lock (holder_pid, holder) */
+    LFW_POSIX_E_NOTSERIAL = -7, /* a regular file, a directory, a block device: no line */
 };
 
 /* Text for an LFW_POSIX_E… code. */
@@ -43,11 +45,20 @@ struct lfw_posix_serial {
     /* The device may vanish and come back under its name (a USB port, §3.1). Not for a
      * pseudo-terminal: a dead pty's number is soon another program's. */
     int revivable;
+    /* After LFW_POSIX_E_BUSY: the process that holds the port (0 / "" when unknown). */
+    long holder_pid;
+    char holder[32]; /* its program name (/proc/PID/comm), never its arguments */
 };
 
-/* Opens `path` read/write, exclusive where the system supports it, in raw 8N1 mode without
- * flow control at `baud`. Works on a pseudo-terminal as well (the rate is then only recorded).
- * Errors: LFW_POSIX_E_IO (errno from open/tcsetattr), LFW_POSIX_E_BAUD, LFW_POSIX_E_ARG. */
+/* Opens `path` read/write in raw 8N1 mode without flow control at `baud`. Works on a
+ * pseudo-terminal as well (the rate is then only recorded). A terminal is locked for this
+ * process alone with flock(LOCK_EX) — the lock ends with the descriptor or the process, and
+ * keeps out root too — and a TIOCEXCL left on it by another program is cleared. Other
+ * character devices, FIFOs and sockets are opened unlocked, without termios.
+ * Errors: LFW_POSIX_E_BUSY (another process holds the lock: s->holder_pid and s->holder name
+ * it when /proc/locks tells), LFW_POSIX_E_NOTSERIAL (a regular file, a directory…),
+ * LFW_POSIX_E_IO (errno from open/tcsetattr; EBUSY when the terminal is exclusive, TIOCEXCL,
+ * and this process is not root), LFW_POSIX_E_BAUD, LFW_POSIX_E_ARG. */
 LFW_POSIX_WARN_UNUSED int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path,
                                                 uint32_t baud);
 
@@ -57,7 +68,8 @@ void lfw_posix_serial_attach(struct lfw_posix_serial *s, int fd);
 
 /* Opens the line again at its path and rate, after it went away: a module's USB port
  * disappears while it installs and comes back after the reboot (§3.1). Returns 0, or
- * LFW_POSIX_E_IO (errno: ENOENT while the device is absent), LFW_POSIX_E_ARG (attached fd). */
+ * LFW_POSIX_E_IO (errno: ENOENT while the device is absent), LFW_POSIX_E_BUSY (another
+ * program took the port meanwhile), LFW_POSIX_E_ARG (attached fd). */
 LFW_POSIX_WARN_UNUSED int lfw_posix_serial_reopen(struct lfw_posix_serial *s);
 
 /* Closes the line; safe on a closed or zeroed object. */

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -29,6 +30,10 @@ const char *lfw_posix_strerror(int err)
         return "invalid argument";
     case LFW_POSIX_E_CLOSED:
         return "the other end closed the line";
+    case LFW_POSIX_E_BUSY:
+        return "the port is in use by another program";
+    case LFW_POSIX_E_NOTSERIAL:
+        return "not a serial port or character device";
     default:
         return "unknown error";
     }
@@ -114,6 +119,74 @@ static int is_pty(int fd)
 #endif
 }
 
+/* The name of process `pid` (/proc/PID/comm: the program, never its arguments, which may
+ * hold a password) into out[size]; "" when unknown. */
+static void process_name(long pid, char *out, size_t size)
+{
+    out[0] = '\0';
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return;
+    if (fgets(out, (int)size, f) == NULL)
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+/* Who holds the flock of the file open as `fd`: /proc/locks gives the pid of every lock by
+ * device and inode ("1: FLOCK  ADVISORY  WRITE 1234 00:18:3 0 EOF", the device in hex).
+ * Fills s->holder_pid and s->holder, or leaves them 0 and "". */
+static void find_holder(struct lfw_posix_serial *s, int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return;
+    FILE *f = fopen("/proc/locks", "re");
+    if (f == NULL)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f) != NULL) {
+        char kind[16];
+        long pid = 0;
+        unsigned maj = 0, min = 0;
+        unsigned long long ino = 0;
+        if (strstr(line, "->") != NULL)
+            continue; /* a process waiting for the lock, not its holder */
+        if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &maj, &min, &ino) != 5)
+            continue;
+        if (strcmp(kind, "FLOCK") != 0 || pid <= 0 || maj != major(st.st_dev) ||
+            min != minor(st.st_dev) || ino != (unsigned long long)st.st_ino)
+            continue;
+        s->holder_pid = pid;
+        process_name(pid, s->holder, sizeof s->holder);
+        break;
+    }
+    fclose(f);
+}
+
+/* An exclusive lock that ends with the process (or the descriptor), as pyserial takes: two
+ * programs on one module line corrupt each other's transfers. flock() keeps out root as well,
+ * unlike TIOCEXCL, and leaves nothing behind on the terminal. */
+static int lock_line(struct lfw_posix_serial *s, int fd)
+{
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    if (errno != EWOULDBLOCK)
+        return 0; /* no locks on this file system: go on unlocked */
+    find_holder(s, fd);
+    return LFW_POSIX_E_BUSY;
+}
+
+static int fail_close(int fd, int rc)
+{
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path, uint32_t baud)
 {
     if (!s || !path || !*path || baud == 0)
@@ -122,6 +195,8 @@ int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path, uint32_t
     s->baud = 0;
     s->is_tty = 0;
     s->revivable = 0;
+    s->holder_pid = 0;
+    s->holder[0] = '\0';
     if (strlen(path) >= sizeof s->path)
         return LFW_POSIX_E_ARG;
     if (s->path != path)
@@ -129,43 +204,46 @@ int lfw_posix_serial_open(struct lfw_posix_serial *s, const char *path, uint32_t
     int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return LFW_POSIX_E_IO;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return fail_close(fd, LFW_POSIX_E_IO);
+    if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+        errno = S_ISDIR(st.st_mode) ? EISDIR : ENOTTY;
+        return fail_close(fd, LFW_POSIX_E_NOTSERIAL);
+    }
     if (!isatty(fd)) {
         s->fd = fd;
         s->baud = baud;
         return 0;
     }
-#ifdef TIOCEXCL
-    /* Two programs on one module line corrupt each other's transfers. */
-    (void)ioctl(fd, TIOCEXCL);
+    int rc = lock_line(s, fd);
+    if (rc < 0) {
+        errno = EBUSY;
+        return fail_close(fd, rc);
+    }
+#ifdef TIOCNXCL
+    /* An older larafw (or another program) may have left TIOCEXCL on the terminal: it outlives
+     * the process and locks out everyone but root. The flock above replaces it. */
+    (void)ioctl(fd, TIOCNXCL);
 #endif
     struct termios t;
     if (tcgetattr(fd, &t) < 0)
-        goto fail_io;
+        return fail_close(fd, LFW_POSIX_E_IO);
     cfmakeraw(&t);
     t.c_cflag |= CLOCAL | CREAD;
     t.c_cflag &= ~(tcflag_t)(CSTOPB | PARENB | CRTSCTS);
     t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
     t.c_cc[VMIN] = 1;
     t.c_cc[VTIME] = 0;
-    int rc = apply_baud(fd, &t, baud);
-    if (rc < 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return rc;
-    }
+    rc = apply_baud(fd, &t, baud);
+    if (rc < 0)
+        return fail_close(fd, rc);
     tcflush(fd, TCIOFLUSH);
     s->fd = fd;
     s->baud = baud;
     s->is_tty = 1;
     s->revivable = !is_pty(fd);
     return 0;
-
-fail_io:;
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return LFW_POSIX_E_IO;
 }
 
 int lfw_posix_serial_reopen(struct lfw_posix_serial *s)

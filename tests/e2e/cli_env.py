@@ -8,11 +8,20 @@ Binaries come from the environment (tests/e2e/cli.cmake sets them):
 Everything synchronises on events (the simulator's "ready" line, process exits), never on
 sleeps. The simulator is driven through simharness.Sim (start, power cut, restart, sanitizer
 check of its log).
+
+Unprivileged runs: `Sim(..., user=True)` and `larafw(..., user=True)` run larafw-sim and larafw
+as a throw-away uid (LARAFW_E2E_UID, default 64123, no passwd entry needed) through
+`setpriv` when the tests run as root — root would hide permission and port-lock problems
+(issue 8: TIOCEXCL let only root in). Run as a normal user, they run as that user: the uid
+switch is skipped, never the test. LARAFW_E2E_USER=1 makes that the default for every Sim
+and larafw() of a test module (tests/e2e/cli.cmake's "-user" variants).
 """
 
+import atexit
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 
@@ -25,6 +34,64 @@ LARAFW_PKG = os.environ.get("LARAFW_PKG", "larafw-pkg")
 PRODUCT = "LARA-R6001D-01B"
 TIME_SCALE = "0.05"  # quick, yet a module timer (XMODEM 10 s → 0.5 s) survives a loaded machine
 RUN_TIMEOUT = 120  # seconds; a hung larafw fails the test instead of the whole suite
+
+AS_USER = os.environ.get("LARAFW_E2E_USER") == "1"
+E2E_UID = int(os.environ.get("LARAFW_E2E_UID", "64123"))
+
+
+def user_prefix(pdeathsig=False):
+    """The command prefix that runs a program as the throw-away uid: setpriv when root, nothing
+    when the tests already run unprivileged."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        raise RuntimeError("setpriv (util-linux) is needed to run the e2e tests as a "
+                           "throw-away uid when root")
+    cmd = [setpriv, "--reuid=%d" % E2E_UID, "--regid=%d" % E2E_UID, "--clear-groups"]
+    if pdeathsig:
+        cmd.append("--pdeathsig=TERM")  # the uid change cleared the harness's own
+    return cmd + ["--"]
+
+
+_USER_BINARIES = {}
+
+
+def user_binary(path):
+    """`path`, or a copy the throw-away uid can run when the build tree is not reachable for it
+    (a checkout under /root). The programs link only system libraries."""
+    if os.geteuid() != 0:
+        return path
+    if path not in _USER_BINARIES:
+        prog = shutil.which(path) or path
+        probe = subprocess.run(user_prefix() + ["test", "-x", prog], capture_output=True)
+        if probe.returncode == 0:
+            _USER_BINARIES[path] = prog
+        else:
+            d = tempfile.mkdtemp(prefix="larafw-e2e-bin-")
+            atexit.register(shutil.rmtree, d, True)
+            os.chmod(d, 0o755)
+            copy = os.path.join(d, os.path.basename(prog))
+            shutil.copy2(prog, copy)
+            os.chmod(copy, 0o755)
+            _USER_BINARIES[path] = copy
+    return _USER_BINARIES[path]
+
+
+def give_to_user(path, mode):
+    """Lets the throw-away uid use `path` (a directory the test made): its owner when root,
+    else only the mode."""
+    if os.geteuid() == 0:
+        os.chown(path, E2E_UID, E2E_UID)
+    os.chmod(path, mode)
+
+
+class _UserSim(simharness.Sim):
+    """simharness.Sim whose larafw-sim runs through a command prefix (setpriv)."""
+    prefix = []
+
+    def args(self):
+        return list(self.prefix) + super().args()
 
 
 def pkg(*args):
@@ -76,6 +143,15 @@ class Packages:
         # full package of the running version (already current → 128, §4.3.1.4)
         self.full_v1 = self.path("v1.upd")
         pkg("full", "--key", self.sec, self.v1, "-o", self.full_v1)
+        # readable by the throw-away uid of the unprivileged runs (files are 0644 already)
+        os.chmod(d, 0o755)
+        for sub in ("keys", "other"):
+            os.chmod(os.path.join(d, sub), 0o755)
+        for name in os.listdir(d):
+            p = os.path.join(d, name)
+            if os.path.isfile(p):
+                os.chmod(p, os.stat(p).st_mode | stat.S_IRGRP | stat.S_IROTH)
+        os.chmod(self.pub, 0o644)
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -112,14 +188,20 @@ class Sim:
     (power cycle). The harness does not open the ports: larafw does."""
 
     def __init__(self, pkgs, usb=False, faults=(), pace=False, time_scale=TIME_SCALE,
-                 product=PRODUCT, firmware="", key=True):
+                 product=PRODUCT, firmware="", key=True, user=None):
         # firmware "" → the packages' v1 image; None → the simulator's own. key False → the
-        # module is provisioned without a FOTA public key (227).
+        # module is provisioned without a FOTA public key (227). user: run as the throw-away
+        # uid (default LARAFW_E2E_USER); its ports, state and work dir then belong to it.
         if firmware == "":
             firmware = pkgs.v1
         key = pkgs.pub if (firmware and key) else None
-        self.h = simharness.Sim(product=product, time_scale=time_scale, usb=usb, pace=pace,
-                                faults=faults, firmware=firmware, fota_key=key, start=False)
+        self.user = AS_USER if user is None else user
+        self.h = _UserSim(product=product, time_scale=time_scale, usb=usb, pace=pace,
+                          faults=faults, firmware=firmware, fota_key=key, start=False)
+        if self.user:
+            self.h.prefix = user_prefix(pdeathsig=True)
+            self.h.binary = user_binary(self.h.binary)
+            give_to_user(self.h.workdir, 0o755)
         self.dir = self.h.workdir
         self.uart = self.h.uart_path
         self.usb = self.h.usb_path
@@ -163,9 +245,11 @@ class Result:
         return "rc=%d\nstdout:\n%s\nstderr:\n%s" % (self.rc, self.out, self.err)
 
 
-def larafw(port, *args, env=None, timeout=RUN_TIMEOUT):
-    """Runs the larafw command on `port` (None: no -p)."""
-    cmd = [LARAFW]
+def larafw(port, *args, env=None, timeout=RUN_TIMEOUT, user=None):
+    """Runs the larafw command on `port` (None: no -p); as the throw-away uid with user=True
+    (default LARAFW_E2E_USER)."""
+    as_user = AS_USER if user is None else user
+    cmd = user_prefix() + [user_binary(LARAFW)] if as_user else [LARAFW]
     if port:
         cmd += ["-p", port]
     cmd += list(args)

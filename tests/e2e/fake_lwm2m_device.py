@@ -2,7 +2,7 @@
 larafw-server's update jobs through paths the simulator does not take on its own: a refused
 Write, a reboot in the middle of the download, a reboot back onto the old version.
 
-    dev = FakeDevice(server_port, imei="356000000000001", version="V1")
+    dev = FakeDevice(server_port, imei="356000000000018", version="V1")
     dev.register()                       # POST /rd, waits for 2.01
     dev.serve_until(lambda: dev.uri)     # answers reads/observes/writes/executes
 
@@ -102,10 +102,14 @@ class DeviceError(AssertionError):
 
 
 class FakeDevice:
-    def __init__(self, server_port, imei, version, lifetime=300, timeout=20):
+    def __init__(self, server_port, imei, version, lifetime=300, timeout=20, host="127.0.0.1",
+                 endpoint=None):
+        """host: the local address to send from (any 127.x, for a second machine);
+        endpoint: the endpoint name (default urn:imei:<imei>)."""
         self.server = ("127.0.0.1", server_port)
+        self.host = host
         self.imei = imei
-        self.endpoint = "urn:imei:" + imei
+        self.endpoint = endpoint or "urn:imei:" + imei
         self.lifetime = lifetime
         self.timeout = timeout
         self.values = {"/3/0/1": "LARA-R6001D", "/3/0/2": imei, "/3/0/3": version,
@@ -125,7 +129,7 @@ class FakeDevice:
         if self.sock:
             self.sock.close()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((self.host, 0))
         self.observers = {}
 
     def close(self):

@@ -1,8 +1,15 @@
 """Test harness for larafw-server (Python 3 standard library only).
 
     with Server(packages=DIR) as srv:       # free loopback ports, waits for its "ready" line
-        srv.api("GET", "/api/devices")       # (status, parsed JSON or None, raw bytes)
-        srv.run_cli("devices")               # larafw-server devices --server <its URL>
+        srv.api("GET", "/api/devices")       # (status, JSON or None, raw bytes, headers), with
+                                             # the admin token (token=None: none)
+        srv.http("GET", "/packages/x.upd")   # the download listener (--http)
+        srv.run_cli("devices")               # larafw-server devices --server <its API URL>,
+                                             # token found where the server put it
+        srv.cli("update", ...)               # argv with --server and --token-file
+
+Each server gets its own XDG_STATE_HOME (inside its work directory), so the admin token it
+makes at its first start (no --tokens) is its own; with db=FILE it is FILE.admin-token.
 
 The binary comes from $LARAFW_SERVER (CTest sets it), else build*/bin/larafw-server. Every
 wait is on an event (a line on stdout, an HTTP answer, a process exit) with a host timeout.
@@ -49,18 +56,30 @@ def free_port(kind):
 
 
 class Server:
-    def __init__(self, packages, psk_file=None, db=None, extra=(), workdir=None, tls=None):
-        """tls: (cert.pem, key.pem) to serve HTTPS too (Package URIs then use https)."""
+    def __init__(self, packages, psk_file=None, db=None, extra=(), workdir=None, tls=None,
+                 tokens=None, coap_port=None):
+        """tls: (cert.pem, key.pem) to serve HTTPS too (Package URIs then use https).
+        tokens: a --tokens FILE (then there is no admin token file: pass token= to api()).
+        coap_port: a UDP port chosen beforehand (free_port), e.g. given to a module first."""
         self.binary = find_server()
         self.workdir = workdir or tempfile.mkdtemp(prefix="larafw-srv-")
         self.packages = packages
-        self.coap_port = free_port(socket.SOCK_DGRAM)
+        self.coap_port = coap_port or free_port(socket.SOCK_DGRAM)
         self.http_port = free_port(socket.SOCK_STREAM)
+        self.api_port = free_port(socket.SOCK_STREAM)
         self.url = "http://127.0.0.1:%d" % self.http_port
+        self.api_url = "http://127.0.0.1:%d" % self.api_port
         self.coap = "127.0.0.1:%d" % self.coap_port
         self.log_path = os.path.join(self.workdir, "server-%d.log" % self.coap_port)
+        self.env = dict(os.environ)
+        self.env["XDG_STATE_HOME"] = os.path.join(self.workdir, "state-%d" % self.coap_port)
+        self.env.pop("LARAFW_SERVER_TOKEN", None)
+        self.token_file = (db + ".admin-token" if db else
+                           os.path.join(self.env["XDG_STATE_HOME"], "larafw-server", "admin-token"))
         args = [self.binary, "--coap", self.coap, "--http", "127.0.0.1:%d" % self.http_port,
-                "--packages", packages]
+                "--api", "127.0.0.1:%d" % self.api_port, "--packages", packages]
+        if tokens:
+            args += ["--tokens", tokens]
         if psk_file:
             args += ["--psk-file", psk_file]
         if db:
@@ -73,11 +92,16 @@ class Server:
         args += list(extra)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self._log)
+                                     stderr=self._log, env=self.env)
         line = self._readline(TIMEOUT)
         if not line.startswith("ready "):
             self.stop()
             raise ServerError("larafw-server did not start (%r); log:\n%s" % (line, self.log()))
+        self.ready_line = line
+        self.token = None
+        if not tokens:
+            with open(self.token_file) as f:
+                self.token = f.read().strip()
 
     def _readline(self, timeout):
         fd = self.proc.stdout.fileno()
@@ -109,13 +133,25 @@ class Server:
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
 
-    def api(self, method, path, body=None, headers=None):
-        """(status, JSON or None, raw bytes, response headers)."""
+    def api(self, method, path, body=None, headers=None, token="admin"):
+        """(status, JSON or None, raw bytes, response headers) from the API listener.
+        token: "admin" (the server's admin token), None (no Authorization) or a token text."""
+        headers = dict(headers or {})
+        if token == "admin":
+            token = self.token
+        if token is not None:
+            headers.setdefault("Authorization", "Bearer " + token)
+        if body is not None:
+            headers.setdefault("Content-Type", "application/json")
+        return self.request(self.api_url, method, path, body, headers)
+
+    def http(self, method, path, headers=None):
+        """Same answer tuple from the package download listener (--http)."""
+        return self.request(self.url, method, path, None, headers or {})
+
+    def request(self, base, method, path, body, headers):
         data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers=headers or {})
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
+        req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
                 raw, status, hdrs = r.read(), r.status, dict(r.headers)
@@ -132,9 +168,19 @@ class Server:
         return d if status == 200 else None
 
     def run_cli(self, *args, timeout=TIMEOUT):
-        """larafw-server <args> --server <url>; returns CompletedProcess (text)."""
-        cmd = [self.binary, args[0], "--server", self.url] + list(args[1:])
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        """larafw-server <args> --server <API url>, finding the token as on the server's
+        machine (XDG_STATE_HOME; for a --db server, its admin-token file in the environment);
+        returns CompletedProcess (text)."""
+        cmd = [self.binary, args[0], "--server", self.api_url] + list(args[1:])
+        env = dict(self.env)
+        if self.token and not self.token_file.startswith(env["XDG_STATE_HOME"]):
+            env["LARAFW_SERVER_TOKEN"] = self.token
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+
+    def cli(self, sub, *args):
+        """argv of `larafw-server SUB --server <API url> --token-file <admin token> ARGS`."""
+        return [self.binary, sub, "--server", self.api_url, "--token-file", self.token_file] + \
+            list(args)
 
     def check_log(self):
         text = self.log()

@@ -14,6 +14,10 @@ follows, approves, defers or rejects the update on the module's AT interface.
   * `ufota cancel` (over the USB AT port, since the watch holds the UART) during a
     rate-limited download: the watch exits 1 (2,3,100), the server's update exits 1 with
     Update Result 8, the module keeps its firmware and has nothing to resume;
+  * a download paused before the watch: `ufota cancel` says to resume first, the watch says
+    it is paused and its --timeout names that (not the campaign), eDRX stays off;
+  * Ctrl-C of the watch during a download: eDRX stays off (§5.7, §5.8.3), larafw prints the
+    AT+CEDRXS command that restores it, a new watch follows the running download;
   * `ufota pause`, a power cut (SIGKILL) and the next power-up on the same state dir: `ufota
     status` still says paused, `ufota resume`, and the update completes;
   * signal loss (`--fault net-drop=P:COUNT`, §5.2.2 retries 60/120/180/240 s of module time):
@@ -30,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,6 +106,18 @@ class Watch:
             if self.lines[-1].get("state") == "watching":
                 return
 
+    def until(self, pred, what):
+        """Reads more JSON lines until pred(line); the watch must still be running."""
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                out, err = self.proc.communicate()
+                raise AssertionError("watch ended before %s (%s): %s %s"
+                                     % (what, self.proc.returncode, self.lines, err))
+            self.lines.append(json.loads(line))
+            if pred(self.lines[-1]):
+                return self.lines[-1]
+
     def finish(self, timeout=TIMEOUT):
         out, err = self.proc.communicate(timeout=timeout)
         self.lines += [json.loads(l) for l in out.splitlines() if l.strip()]
@@ -145,8 +162,8 @@ class UfotaBase(unittest.TestCase):
         return s
 
     def update(self, imei, package="a-b.upd"):
-        return subprocess.Popen([self.srv.binary, "update", "--imei", imei, "--package", package,
-                                 "--server", self.srv.url, "--timeout", "120"],
+        return subprocess.Popen(self.srv.cli("update", "--imei", imei, "--package", package,
+                                             "--timeout", "120"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def at(self, sim, command):
@@ -448,6 +465,75 @@ class ControlsTest(UfotaBase):
             self.assertEqual(upd.returncode, 0, (out, err))
             self.assertEqual(self.at(sim, "AT+CGMR"), [NEW])
         finally:
+            upd.kill()
+            upd.communicate()
+
+    def test_paused_download_cancel_watch_timeout(self):
+        # a download paused before the watch starts: cancel is refused with what to do (the
+        # module cancels only while 0,1,xx flows, §5.3), the watch says the download is
+        # paused and its --timeout names that, not the campaign; eDRX stays off meanwhile
+        # (§5.7, §5.8.3) and the user gets the command that puts it back
+        sim = self.sim(img=W.big_a)
+        self.at(sim, 'AT+CEDRXS=1,4,"0101"')
+        imei = registered(self.srv)["imei"]
+        upd = self.update(imei, "big.upd")
+        try:
+            wait_stored(sim)
+            r = cli_env.larafw(sim.uart, "ufota", "pause")
+            self.assertEqual(r.rc, 0, r)
+            r = cli_env.larafw(sim.uart, "ufota", "cancel")
+            self.assertEqual(r.rc, 1, r)
+            self.assertRegex(r.err, r"the download is paused at \d+ %")
+            self.assertIn("run 'larafw ufota resume' first", r.err)
+            # nothing sent that the module would refuse
+            self.assertNotIn("AT+UFOTA=0", "\n".join(self.cmds(sim)))
+            r = cli_env.larafw(sim.uart, "--json", "ufota", "watch", "--timeout", "2")
+            self.assertEqual(r.rc, 3, r)
+            self.assertIn({"event": "ufota", "state": "paused"}, r.json_lines())
+            self.assertRegex(r.err, r"the download stayed paused at \d+ % for 2 s")
+            self.assertIn("larafw ufota resume", r.err)
+            self.assertNotIn("campaign", r.err)
+            self.assertIn('turn it back on with AT+CEDRXS=1,4,"0101"', r.err)
+            self.assertEqual(self.at(sim, "AT+CEDRXS?"), ["+CEDRXS:"])
+            r = cli_env.larafw(sim.uart, "ufota", "watch", "--timeout", "1")
+            self.assertEqual(r.rc, 3, r)
+            self.assertRegex(r.out, r"a uFOTA download is paused at \d+ % \(\d+ of \d+ bytes\)")
+        finally:
+            upd.kill()
+            upd.communicate()
+
+    def test_interrupt_during_download_keeps_edrx_off(self):
+        # Ctrl-C while the module downloads: larafw leaves, the download goes on, eDRX stays
+        # off for the whole FOTA (§5.7, §5.8.3) and larafw prints the command that restores
+        # it; a new watch says a download is under way and follows it to the end
+        sim = self.sim(img=W.big_a)
+        self.at(sim, 'AT+CEDRXS=1,4,"0101"')
+        imei = registered(self.srv)["imei"]
+        watch = Watch(sim, "--policy", "auto")
+        upd = self.update(imei, "big.upd")
+        try:
+            watch.until(lambda l: l.get("phase") == "download" and l.get("percent", 0) > 0,
+                        "the download's progress")
+            watch.proc.send_signal(signal.SIGINT)
+            self.assertEqual(watch.finish(), 3, (watch.lines, watch.err))
+            self.assertIn("goes on with the update by itself (downloading)", watch.err)
+            self.assertIn('turn it back on with AT+CEDRXS=1,4,"0101"', watch.err)
+            self.assertEqual(self.at(sim, "AT+CEDRXS?"), ["+CEDRXS:"])
+            # only the test's own: larafw did not turn eDRX back on
+            self.assertEqual("\n".join(self.cmds(sim)).count('AT+CEDRXS=1,4,"0101"'), 1)
+            again = Watch(sim)
+            try:
+                self.assertTrue({"event": "ufota", "state": "downloading"} in again.lines or
+                                {"event": "ufota", "state": "downloaded"} in again.lines,
+                                again.lines)
+                self.assertEqual(again.finish(), 0, (again.lines, again.err))
+                self.assertEqual(again.lines[-1]["new_version"], NEW)
+            finally:
+                again.kill()
+            out, err = upd.communicate(timeout=TIMEOUT)
+            self.assertEqual(upd.returncode, 0, err)
+        finally:
+            watch.kill()
             upd.kill()
             upd.communicate()
 

@@ -51,7 +51,7 @@ class JobTest(unittest.TestCase):
 
     def setUp(self):
         self.srv = Server(W.packages, extra=self.server_args)
-        self.dev = FakeDevice(self.srv.coap_port, imei="356000000000001", version=OLD)
+        self.dev = FakeDevice(self.srv.coap_port, imei="356000000000018", version=OLD)
 
     def tearDown(self):
         self.dev.close()
@@ -66,8 +66,8 @@ class JobTest(unittest.TestCase):
 
     def start_update(self):
         """`larafw-server update` in the background."""
-        return subprocess.Popen([self.srv.binary, "update", "--imei", self.dev.imei, "--package",
-                                 "a-b.upd", "--server", self.srv.url, "--timeout", "60"],
+        return subprocess.Popen(self.srv.cli("update", "--imei", self.dev.imei, "--package",
+                                             "a-b.upd", "--timeout", "60"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def download(self):
@@ -95,7 +95,7 @@ class JobTest(unittest.TestCase):
         self.assertEqual(rc, 0, out + err + self.srv.log())
         self.assertEqual(self.srv.device(self.dev.imei)["fw_version"], NEW)
         # the Package URI is fetchable from the server's own download side
-        status, _, raw, _ = self.srv.api("GET", "/packages/a-b.upd", headers={"Range": "bytes=0-3"})
+        status, _, raw, _ = self.srv.http("GET", "/packages/a-b.upd", headers={"Range": "bytes=0-3"})
         self.assertEqual((status, len(raw)), (206, 4))
 
     def test_write_refused(self):
@@ -156,7 +156,7 @@ class ManyDevicesTest(unittest.TestCase):
 
     def test_three_devices_at_once(self):
         with Server(W.packages) as srv:
-            devs = [FakeDevice(srv.coap_port, imei="35600000000010%d" % i, version=OLD)
+            devs = [FakeDevice(srv.coap_port, imei=["356000000000109", "356000000000117", "356000000000125"][i], version=OLD)
                     for i in range(3)]
             errors = []
 
@@ -213,7 +213,7 @@ class RestartTest(unittest.TestCase):
     def test_job_resumes_after_restart(self):
         db = os.path.join(W.dir, "restart.db")
         srv = Server(W.packages, db=db)
-        dev = FakeDevice(srv.coap_port, imei="356000000000002", version=OLD)
+        dev = FakeDevice(srv.coap_port, imei="356000000000026", version=OLD)
         try:
             dev.register()
             dev.serve_until(lambda: (1, "/3/0/3") in dev.seen)

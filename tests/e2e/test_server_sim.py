@@ -66,13 +66,19 @@ PSK_ID, PSK_KEY = "lara-e2e", "00112233445566778899aabbccddeeff"
 
 
 class ServerSimTest(unittest.TestCase):
-    def start(self, srv, dtls=False, ca_file=None):
-        extra = ["--lwm2m-server", ("coaps://" if dtls else "coap://") + srv.coap]
+    def start(self, coap, dtls=False, ca_file=None, sim=None):
+        """Powers the module up with its LwM2M client pointed at `coap` (again, when `sim`
+        is given: same state, same IMEI)."""
+        extra = ["--lwm2m-server", ("coaps://" if dtls else "coap://") + coap]
         if ca_file:
             extra += ["--ca-file", ca_file]
         if dtls:
             extra += ["--psk-identity", PSK_ID, "--psk-key", PSK_KEY]
-        sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub, extra_args=extra)
+        if sim is None:
+            sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub, extra_args=extra)
+        else:
+            sim.extra_args = extra
+            sim.start()
         sim.ok("AT+UFOTASTAT=1")
         sim.ok("AT+ULWM2MSTAT=1,7")
         sim.ok("AT+UFWINSTALL=1,115200,,1")
@@ -91,14 +97,22 @@ class ServerSimTest(unittest.TestCase):
 
     def update_to_the_end(self, dtls, https=False):
         psk = tls = None
-        if dtls:
-            psk = os.path.join(W.dir, "psk.txt")
-            with open(psk, "w") as f:
-                f.write("# e2e\n%s:%s\n" % (PSK_ID, PSK_KEY))
         if https:
             tls = make_cert(W.dir)
+        sim = None
+        if dtls:
+            # the identity may register the module's endpoint only (urn:imei:<its IMEI>): a
+            # first power-up without LwM2M tells the IMEI, the server gets the credentials,
+            # then the module powers up again on the same state
+            sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub)
+            imei = sim.ok("AT+CGSN")[0]
+            sim.terminate()
+            psk = os.path.join(W.dir, "psk.txt")
+            fd = os.open(psk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write("# e2e\n%s:%s:imei=%s\n" % (PSK_ID, PSK_KEY, imei))
         with Server(W.packages, psk_file=psk, tls=tls) as srv:
-            sim = self.start(srv, dtls, ca_file=tls[0] if tls else None)
+            sim = self.start(srv.coap, dtls, ca_file=tls[0] if tls else None, sim=sim)
             with sim:
                 d = registered_device(srv)
                 self.assertEqual(d["fw_version"], OLD)
@@ -106,8 +120,7 @@ class ServerSimTest(unittest.TestCase):
                 imei = d["imei"]
                 self.assertEqual(sim.ok("AT+CGSN")[0], imei)
                 proc = subprocess.Popen(
-                    [srv.binary, "update", "--imei", imei, "--package", "a-b.upd",
-                     "--server", srv.url, "--timeout", "150"],
+                    srv.cli("update", "--imei", imei, "--package", "a-b.upd", "--timeout", "150"),
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 sim.wait_urc("+UUFWINSTALL: 128", timeout=120)
                 # what a compliant host does after the install (§5.7.1, §5.7.6): poll the AT
@@ -132,12 +145,12 @@ class ServerSimTest(unittest.TestCase):
 
     def test_broken_signature_fails_with_result_5(self):
         with Server(W.packages) as srv:
-            sim = self.start(srv)
+            sim = self.start(srv.coap)
             with sim:
                 imei = registered_device(srv)["imei"]
                 r = subprocess.run(
-                    [srv.binary, "update", "--imei", imei, "--package", "broken.upd",
-                     "--server", srv.url, "--timeout", "150"],
+                    srv.cli("update", "--imei", imei, "--package", "broken.upd", "--timeout",
+                            "150"),
                     capture_output=True, text=True, timeout=160)
                 self.assertEqual(r.returncode, 1, "stdout:\n%s\nstderr:\n%s\nserver:\n%s"
                                  % (r.stdout, r.stderr, srv.log()))

@@ -34,17 +34,14 @@ static void fuzz_cleanup(void)
 static bool fuzz_setup(void)
 {
     struct sim *s = &fuzz_sim;
-    memset(s, 0, sizeof *s);
+    if (sim_init(s) != 0)
+        return false;
     snprintf(s->dir, sizeof s->dir, "/tmp/larafw-sim-fuzz-XXXXXX");
     if (!mkdtemp(s->dir))
         return false;
     atexit(fuzz_cleanup);
-    s->product = sim_product_default();
-    s->time_scale = 1.0;
-    s->report_fd = -1;
     s->no_fsync = true;
     s->out_hook = fuzz_discard;
-    sim_faults_init(&s->faults);
     sim_clock_start(s);
     if (sim_state_factory(s, NULL, NULL) != 0)
         return false;

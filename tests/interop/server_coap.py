@@ -7,6 +7,7 @@ Every step waits for a process answer; nothing sleeps.
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,12 @@ def coap(*args, timeout=30):
     return r.stdout + r.stderr
 
 
+def location(out):
+    """rd/<id> from coap-client's debug output (Location-Path options)."""
+    m = re.search(r"Location-Path:rd, Location-Path:([0-9a-f]+)", out)
+    return "rd/" + m.group(1) if m else None
+
+
 def curl(*args):
     """(status, headers text, body bytes)."""
     r = subprocess.run([CURL, "-s", "-o", "-", "-D", "/dev/stderr", "--max-time", "10"] +
@@ -59,16 +66,18 @@ def main():
         # ---- registration interface ----
         out = coap("-m", "post", base + "/rd?ep=test&lt=60&lwm2m=1.0&b=U",
                    "-e", "</1/10>,</3/0>,</5/0>")
-        check("c:2.01" in out and "Location-Path:rd" in out, "register → 2.01 Location-Path rd/<id>")
+        loc = location(out)
+        check("c:2.01" in out and loc is not None and len(loc) == 3 + 16,
+              "register → 2.01 Location-Path rd/<16 hex digits>")
         status, devs, _, _ = srv.api("GET", "/api/devices")
         d = [x for x in devs if x["endpoint"] == "test"]
         check(status == 200 and len(d) == 1 and d[0]["registered"] and d[0]["lifetime"] == 60
-              and d[0]["objects"] == "</1/10>,</3/0>,</5/0>" and d[0]["location"] == "/rd/1",
+              and d[0]["objects"] == "</1/10>,</3/0>,</5/0>" and d[0]["location"] == "/" + loc,
               "device appears in GET /api/devices")
-        out = coap("-m", "post", base + "/rd/1?lt=120")
+        out = coap("-m", "post", base + "/%s?lt=120" % loc)
         check("c:2.04" in out, "registration update → 2.04")
         check(srv.device("test")["lifetime"] == 120, "update changed the lifetime")
-        out = coap("-m", "post", base + "/rd/99?lt=120")
+        out = coap("-m", "post", base + "/rd/0000000000000001?lt=120")
         check("c:4.04" in out, "update of an unknown registration → 4.04")
         out = coap("-m", "post", base + "/rd?lt=60", "-e", "</3/0>")
         check("c:4.00" in out, "registration without ep → 4.00")
@@ -85,14 +94,14 @@ def main():
         out = coap("-m", "post", base + "/rd?ep=brief&lt=1", "-e", "</5/0>")
         check("c:2.01" in out, "short-lived registration → 2.01")
         srv.wait_log("brief: lifetime expired", timeout=10)
-        check(srv.device("brief")["registered"] is False, "expired lifetime → registered=false")
-        out = coap("-m", "delete", base + "/rd/1")
+        check(srv.device("brief") is None, "expired lifetime → device removed")
+        out = coap("-m", "delete", base + "/" + loc)
         check("c:2.02" in out, "de-registration → 2.02")
         check(srv.device("test")["registered"] is False, "device shows registered=false")
-        # libcoap answers DELETE of a resource that is gone with 2.02 (RFC 7252 §5.8.4)
-        out = coap("-m", "delete", base + "/rd/1")
-        check("c:2.02" in out and srv.device("test")["registered"] is False,
-              "second de-registration is harmless")
+        # the registration is gone: 4.04 (OMA LwM2M 1.0 §5.3.3)
+        out = coap("-m", "delete", base + "/" + loc)
+        check("c:4.04" in out and srv.device("test")["registered"] is False,
+              "second de-registration → 4.04")
 
         # ---- package server (curl) ----
         url = srv.url + "/packages/blob.bin"
@@ -138,10 +147,10 @@ def main():
               "larafw-server devices lists the table")
         r = subprocess.run([BIN, "update", "--imei", "1"], capture_output=True, text=True)
         check(r.returncode == 2 and "--package" in r.stderr, "update without --package → exit 2")
-        r = subprocess.run([BIN, "update", "--imei", "nobody", "--package", "blob.bin",
-                            "--server", srv.url], capture_output=True, text=True)
+        r = subprocess.run(srv.cli("update", "--imei", "nobody", "--package", "blob.bin"),
+                           capture_output=True, text=True)
         check(r.returncode == 1 and "no device" in r.stderr, "update of an unknown device → exit 1")
-    r = subprocess.run([BIN, "update", "--imei", "1", "--package", "p", "--server", srv.url],
+    r = subprocess.run(srv.cli("update", "--imei", "1", "--package", "p"),
                        capture_output=True, text=True)
     check(r.returncode == 3 and "cannot reach" in r.stderr, "server gone → exit 3")
 
@@ -162,8 +171,8 @@ def main():
     # ---- DTLS-PSK ----
     if "openssl" in os.path.basename(COAP):
         psk = os.path.join(work, "psk")
-        with open(psk, "w") as f:
-            f.write("# test keys\nlara-1:%s\n" % b"secret-key-16byt".hex())
+        with open(os.open(psk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write("# test keys\nlara-1:%s:secure\n" % b"secret-key-16byt".hex())
         with Server(pkgs, psk_file=psk) as srv:
             out = coap("-u", "lara-1", "-k", "secret-key-16byt", "-m", "post",
                        "coaps://%s/rd?ep=secure&lt=60" % srv.coap, "-e", "</5/0>")

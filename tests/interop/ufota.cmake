@@ -1,5 +1,6 @@
 # Interop: libcoap's coap-client (libcoap3-bin) against larafw-sim's LwM2M client — reads,
-# writes and executes object 5 directly, block-wise both ways, DTLS-PSK (lwm2m_coap_client.py).
+# writes and executes object 5 directly, block-wise both ways, DTLS-PSK, and the LwM2M 1.0
+# conformance cases (Discover, partial Write, formats, observe across a reset) (lwm2m_coap_client.py).
 if(NOT TARGET larafw-sim)
   return()
 endif()

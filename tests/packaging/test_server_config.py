@@ -55,6 +55,7 @@ class CheckConfig(unittest.TestCase):
         psk = os.path.join(self.tmp.name, "psk")
         with open(psk, "w") as f:
             f.write("no-colon-here\n")
+        os.chmod(psk, 0o600)
         p = check("--packages", self.packages, "--psk-file", psk)
         self.assertEqual(p.returncode, 2)
         self.assertIn("identity:hexkey", p.stderr)

@@ -40,6 +40,12 @@ struct fake_port {
     bool bad;
     uint32_t bauds[8];
     size_t nbauds;
+    int fail_rc;
+    /* flood: bytes that arrive whenever the script has nothing to read */
+    uint8_t flood[256];
+    size_t flood_len, flood_pos;
+    uint32_t flood_ms;
+    unsigned long flood_reads;
 };
 
 static void fail(struct fake_port *fp, const char *msg)
@@ -105,7 +111,7 @@ static int fp_read(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms)
     struct fake_port *fp = user;
     if (fp->fail_reads > 0) {
         fp->fail_reads--;
-        return -1;
+        return fp->fail_rc != 0 ? fp->fail_rc : -1;
     }
     size_t limit = cap;
     if (fp->read_cap != 0 && limit > fp->read_cap) {
@@ -143,6 +149,16 @@ static int fp_read(void *user, uint8_t *buf, size_t cap, uint32_t timeout_ms)
             s->done = true;
         }
         return (int)n;
+    }
+    if (fp->flood_len > 0) {
+        /* a sender that never stops: every read returns at once, and time passes */
+        for (size_t i = 0; i < limit; i++) {
+            buf[i] = fp->flood[fp->flood_pos];
+            fp->flood_pos = (fp->flood_pos + 1) % fp->flood_len;
+        }
+        fp->now += fp->flood_ms;
+        fp->flood_reads++;
+        return (int)limit;
     }
     fp->now += timeout_ms;
     return 0;
@@ -242,6 +258,28 @@ void fake_port_jump(struct fake_port *fp, uint32_t ms)
     add(fp, STEP_JUMP, NULL, 0, ms);
 }
 
+void fake_port_flood(struct fake_port *fp, const void *pattern, size_t len, uint32_t ms_per_read)
+{
+    if (len > sizeof fp->flood) {
+        abort();
+    }
+    memcpy(fp->flood, pattern, len);
+    fp->flood_len = len;
+    fp->flood_pos = 0;
+    fp->flood_ms = ms_per_read;
+}
+
+unsigned long fake_port_flood_reads(const struct fake_port *fp)
+{
+    return fp->flood_reads;
+}
+
+void fake_port_fail_reads_with(struct fake_port *fp, unsigned n, int rc)
+{
+    fp->fail_reads = n;
+    fp->fail_rc = rc;
+}
+
 void fake_port_set_read_cap(struct fake_port *fp, size_t cap)
 {
     fp->read_cap = cap;
@@ -279,6 +317,7 @@ void fake_port_push(struct fake_port *fp, const void *data, size_t len)
 
 void fake_port_fail_reads(struct fake_port *fp, unsigned n)
 {
+    fp->fail_rc = 0;
     fp->fail_reads = n;
 }
 
@@ -310,4 +349,14 @@ size_t fake_port_bauds(const struct fake_port *fp, const uint32_t **bauds)
 {
     *bauds = fp->bauds;
     return fp->nbauds;
+}
+
+bool fake_port_finish(struct fake_port *fp)
+{
+    const char *why = NULL;
+    bool ok = fake_port_ok(fp, &why);
+    if (!ok)
+        fprintf(stderr, "fake port: %s\n", why);
+    fake_port_free(fp);
+    return ok;
 }

@@ -43,9 +43,20 @@ void fake_port_set_peer(struct fake_port *fp, fake_peer_fn peer, void *ctx);
 void fake_port_push(struct fake_port *fp, const void *data, size_t len);
 /* Makes the next `n` reads fail (negative). */
 void fake_port_fail_reads(struct fake_port *fp, unsigned n);
+/* …with the value `rc` (e.g. LFW_ECANCELED, as a port that was asked to stop). */
+void fake_port_fail_reads_with(struct fake_port *fp, unsigned n, int rc);
+/* A sender that never stops (/dev/zero, a stuck module): whenever no script step can be read,
+ * every read returns at once as many bytes as allowed, `pattern` repeated, and the clock moves
+ * `ms_per_read` on. The script still comes first. */
+void fake_port_flood(struct fake_port *fp, const void *pattern, size_t len, uint32_t ms_per_read);
+/* Reads the flood answered so far. */
+unsigned long fake_port_flood_reads(const struct fake_port *fp);
 
 /* True when no write mismatched; *why gets a description otherwise. */
 bool fake_port_ok(const struct fake_port *fp, const char **why);
+/* The end of a test: checks fake_port_ok() (printing why not on stderr), frees the port.
+ * Returns what fake_port_ok() said. The teardown of every fake-port test. */
+bool fake_port_finish(struct fake_port *fp);
 /* True when every step was consumed. */
 bool fake_port_done(const struct fake_port *fp);
 /* Everything written so far. */

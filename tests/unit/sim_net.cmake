@@ -4,7 +4,7 @@ if(NOT TARGET lfwsim)
   return()
 endif()
 
-add_executable(test-sim-net ${CMAKE_CURRENT_LIST_DIR}/sim_net_test.c
+add_executable(test-sim-net ${CMAKE_CURRENT_LIST_DIR}/test_sim_net.c
                ${CMAKE_CURRENT_LIST_DIR}/sim_fixture.c)
 target_link_libraries(test-sim-net PRIVATE lfwsim PkgConfig::CMOCKA)
 add_test(NAME unit-sim-net COMMAND test-sim-net)

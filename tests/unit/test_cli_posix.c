@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -81,6 +82,85 @@ static void test_open_errors(void **state)
     assert_int_equal(errno, ENOENT);
     assert_int_equal(lfw_posix_serial_open(&s, "", 115200), LFW_POSIX_E_ARG);
     lfw_posix_serial_close(&s); /* harmless */
+}
+
+/* flock(LOCK_EX): a second open of the same terminal fails at once and names the holder
+ * (this process: flock locks belong to open file descriptions), and works once the first
+ * one is closed. Root is kept out as well (unlike TIOCEXCL). */
+static void test_lock_is_exclusive_and_ends_with_close(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p, 115200);
+    struct lfw_posix_serial second;
+    assert_int_equal(lfw_posix_serial_open(&second, p.slave_path, 115200), LFW_POSIX_E_BUSY);
+    assert_int_equal(errno, EBUSY);
+    assert_int_equal(second.fd, -1);
+    assert_int_equal(second.holder_pid, (long)getpid());
+    char comm[64] = "";
+    FILE *f = fopen("/proc/self/comm", "r");
+    assert_non_null(f);
+    assert_non_null(fgets(comm, sizeof comm, f));
+    fclose(f);
+    comm[strcspn(comm, "\n")] = '\0';
+    assert_string_equal(second.holder, comm);
+    lfw_posix_serial_close(&p.s);
+    assert_int_equal(lfw_posix_serial_open(&second, p.slave_path, 115200), 0);
+    assert_int_equal(second.holder_pid, 0);
+    lfw_posix_serial_close(&second);
+    close(p.master);
+}
+
+/* A TIOCEXCL that another program left on the terminal is cleared (it outlives processes
+ * and would lock out every non-root user); larafw never sets it. */
+static void test_open_clears_tiocexcl(void **state)
+{
+    (void)state;
+    int master, slave;
+    char path[128];
+    assert_int_equal(openpty(&master, &slave, path, NULL, NULL), 0);
+    struct lfw_posix_serial s;
+    int excl = 0;
+#if defined(TIOCGEXCL)
+    assert_int_equal(lfw_posix_serial_open(&s, path, 115200), 0);
+    assert_int_equal(ioctl(s.fd, TIOCGEXCL, &excl), 0);
+    assert_int_equal(excl, 0); /* not set by larafw */
+    lfw_posix_serial_close(&s);
+    if (geteuid() == 0) {
+        assert_int_equal(ioctl(slave, TIOCEXCL), 0);
+        assert_int_equal(lfw_posix_serial_open(&s, path, 115200), 0); /* root may */
+        assert_int_equal(ioctl(s.fd, TIOCGEXCL, &excl), 0);
+        assert_int_equal(excl, 0); /* cleared */
+        lfw_posix_serial_close(&s);
+    } else {
+        assert_int_equal(ioctl(slave, TIOCEXCL), 0);
+        assert_int_equal(lfw_posix_serial_open(&s, path, 115200), LFW_POSIX_E_IO);
+        assert_int_equal(errno, EBUSY); /* the CLI explains TIOCEXCL */
+    }
+#else
+    (void)excl;
+    skip();
+#endif
+    close(slave);
+    close(master);
+}
+
+/* A regular file or a directory is no line: refused before anything is written to it. */
+static void test_open_refuses_files(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/lfw-posix-notatty-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    struct lfw_posix_serial s;
+    assert_int_equal(lfw_posix_serial_open(&s, path, 115200), LFW_POSIX_E_NOTSERIAL);
+    assert_int_equal(s.fd, -1);
+    unlink(path);
+    /* a character device that is no terminal opens (the core then judges what it says) */
+    assert_int_equal(lfw_posix_serial_open(&s, "/dev/null", 115200), 0);
+    assert_false(s.is_tty);
+    lfw_posix_serial_close(&s);
 }
 
 static void test_read_timeout_and_data(void **state)
@@ -345,6 +425,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_raw_mode_and_rates),
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_lock_is_exclusive_and_ends_with_close),
+        cmocka_unit_test(test_open_clears_tiocexcl),
+        cmocka_unit_test(test_open_refuses_files),
         cmocka_unit_test(test_read_timeout_and_data),
         cmocka_unit_test(test_write_all),
         cmocka_unit_test(test_write_stall_times_out),

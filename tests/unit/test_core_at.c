@@ -62,13 +62,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    const char *why = NULL;
-    bool ok = fake_port_ok(f->fp, &why);
-    if (!ok) {
-        print_error("fake port: %s\n", why);
-    }
-    fake_port_free(f->fp);
-    assert_true(ok);
+    assert_true(fake_port_finish(f->fp));
     return 0;
 }
 
@@ -326,6 +320,103 @@ static void test_read_failure(void **state)
     assert_int_equal(lfw_at_cmd(&f->at, "AT", NULL, NULL, 0, 1000), LFW_EIO);
 }
 
+/* A sender that never stops: the deadline is checked after every read whatever arrives. */
+static void test_deadline_with_flood_without_line_end(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_set_read_cap(f->fp, 16);
+    fake_port_expect_str(f->fp, "AT\r");
+    fake_port_flood(f->fp, "A", 1, 1); /* printable, no line end: 1 ms a read */
+    uint32_t before = fake_port_now(f->fp);
+    assert_int_equal(lfw_at_cmd(&f->at, "AT", NULL, NULL, 0, 1000), LFW_ETIMEDOUT);
+    uint32_t waited = fake_port_now(f->fp) - before;
+    assert_true(waited >= 1000u && waited <= 1002u);
+    assert_true(fake_port_flood_reads(f->fp) <= 1002u);
+}
+
+static void test_deadline_with_flood_of_lines(void **state)
+{
+    struct fixture *f = *state;
+    /* URCs and stray lines without end, never a final code */
+    fake_port_expect_str(f->fp, "AT+CGMR\r");
+    fake_port_flood(f->fp, "+CEREG: 5\r\nnoise\r\n", 18, 2);
+    char info[64];
+    uint32_t before = fake_port_now(f->fp);
+    assert_int_equal(lfw_at_cmd(&f->at, "AT+CGMR", "", info, sizeof info, 500), LFW_ETIMEDOUT);
+    assert_true((uint32_t)(fake_port_now(f->fp) - before) <= 502u);
+    assert_true(f->log.count > 10);
+    /* the same for a wait for a line, for the '>' prompt and for a poll */
+    const char *line = NULL;
+    int n = 0;
+    before = fake_port_now(f->fp);
+    for (int i = 0; i < 100000 && n >= 0; i++) {
+        n = lfw_at_read_line(&f->at, 0, &line); /* a line at once, every time */
+    }
+    assert_true(n > 0);
+    assert_int_equal(lfw_at_wait_prompt(&f->at, 300), LFW_ETIMEDOUT);
+    before = fake_port_now(f->fp);
+    assert_true(lfw_at_poll(&f->at, 300) > 10);
+    assert_true((uint32_t)(fake_port_now(f->fp) - before) <= 302u);
+}
+
+/* /dev/zero and /dev/urandom: bytes no AT answer has end the wait at once, before any of
+ * them is taken as information. */
+static void test_garbage_flood_is_an_error(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_expect_str(f->fp, "AT+CGMR\r");
+    static const uint8_t zeros[8] = {0};
+    fake_port_flood(f->fp, zeros, sizeof zeros, 1);
+    char info[64] = "x";
+    assert_int_equal(lfw_at_cmd(&f->at, "AT+CGMR", "", info, sizeof info, 10000), LFW_EGARBAGE);
+    assert_true(fake_port_flood_reads(f->fp) <= 2u);
+
+    static const uint8_t randomish[] = {0x8f, 'Q',  0x03, '\r', '\n', 0xd1, 'x',  0x7f,
+                                        0x00, '\n', 'O',  'K',  0xff, 0x1b, '\r', 0x99};
+    fake_port_flood(f->fp, randomish, sizeof randomish, 1);
+    /* lines cut out of it may come first (up to LFW_AT_GARBAGE_MAX bad bytes), then the
+     * error: soon, long before the deadline */
+    const char *line = NULL;
+    int n = 0, calls = 0;
+    uint32_t before = fake_port_now(f->fp);
+    while ((n = lfw_at_read_line(&f->at, 10000, &line)) > 0 && calls < 100) {
+        calls++;
+    }
+    assert_int_equal(n, LFW_EGARBAGE);
+    assert_true(calls <= 4);
+    assert_true((uint32_t)(fake_port_now(f->fp) - before) <= 5u);
+    fake_port_expect_str(f->fp, "AT+UDWNFILE=\"f\",3,\"FOAT\"\r");
+    assert_int_equal(lfw_at_send(&f->at, "AT+UDWNFILE=\"f\",3,\"FOAT\""), 0);
+    assert_int_equal(lfw_at_wait_prompt(&f->at, 10000), LFW_EGARBAGE);
+    /* a poll only drains: noise is dropped, the deadline ends it */
+    assert_true(lfw_at_poll(&f->at, 100) >= 0);
+}
+
+/* A little noise (a module's power-up) stays below the limit. */
+static void test_some_noise_is_not_garbage(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_expect_str(f->fp, "AT\r");
+    static const uint8_t noise[LFW_AT_GARBAGE_MAX] = {0xff, 0x00, 0xfe};
+    fake_port_read(f->fp, noise, sizeof noise);
+    fake_port_read_str(f->fp, "\r\nOK\r\n");
+    assert_int_equal(lfw_at_cmd(&f->at, "AT", NULL, NULL, 0, 1000), 0);
+}
+
+/* A port asked to stop (a signal) ends the call with LFW_ECANCELED, not LFW_EIO. */
+static void test_port_cancel(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_expect_str(f->fp, "AT\r");
+    fake_port_fail_reads_with(f->fp, 1, LFW_ECANCELED);
+    assert_int_equal(lfw_at_cmd(&f->at, "AT", NULL, NULL, 0, 1000), LFW_ECANCELED);
+    fake_port_fail_reads_with(f->fp, 1, LFW_ECANCELED);
+    uint8_t b[4];
+    assert_int_equal(lfw_at_read_raw(&f->at, b, sizeof b, 100), LFW_ECANCELED);
+    fake_port_fail_reads_with(f->fp, 1, LFW_ECANCELED);
+    assert_int_equal(lfw_at_poll(&f->at, 100), LFW_ECANCELED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +438,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_raw_after_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poll_and_reentry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_with_flood_without_line_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_with_flood_of_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_flood_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_some_noise_is_not_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_port_cancel, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

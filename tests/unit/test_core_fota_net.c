@@ -38,13 +38,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    const char *why = NULL;
-    bool ok = fake_port_ok(f->fp, &why);
-    if (!ok) {
-        print_error("fake port: %s\n", why);
-    }
-    fake_port_free(f->fp);
-    assert_true(ok);
+    assert_true(fake_port_finish(f->fp));
     return 0;
 }
 

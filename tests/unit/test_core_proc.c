@@ -86,13 +86,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    const char *why = NULL;
-    bool ok = fake_port_ok(f->fp, &why);
-    if (!ok) {
-        print_error("fake port: %s\n", why);
-    }
-    fake_port_free(f->fp);
-    assert_true(ok);
+    assert_true(fake_port_finish(f->fp));
     return 0;
 }
 
@@ -502,6 +496,93 @@ static void test_info_no_answer(void **state)
     assert_int_equal(f->err.code, LFW_ETIMEDOUT);
 }
 
+/* The install wait ends at its deadline while URC lines flood in (a flood never holds a
+ * wait open), and a flood of binary bytes is an error at once. */
+static void test_install_ends_in_a_flood(void **state)
+{
+    struct fixture *f = *state;
+    f->proc.timeouts.install_ms = 2000;
+    fake_port_expect_str(f->fp, "AT+UFWINSTALL=1,115200\r");
+    fake_port_read_str(f->fp, "\r\nOK\r\n");
+    fake_port_flood(f->fp, "+CEREG: 5\r\nnoise\r\n", 18, 1);
+    uint32_t before = fake_port_now(f->fp);
+    assert_int_equal(lfw_fota_install(&f->proc, 0, &f->err), LFW_ETIMEDOUT);
+    uint32_t waited = fake_port_now(f->fp) - before;
+    assert_true(waited >= 2000u && waited <= 2003u);
+}
+
+static void test_foat_start_in_a_garbage_flood(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_expect_str(f->fp, "AT+UFWUPD=3\r");
+    static const uint8_t noise[] = {0x00, 0xff, 0x80, 0x13, 'x', '\r', '\n', 0x7f};
+    fake_port_flood(f->fp, noise, sizeof noise, 1);
+    assert_int_equal(lfw_foat_run(&f->foat, &f->src, &f->err), LFW_EGARBAGE);
+    assert_int_equal(f->err.code, LFW_EGARBAGE);
+    assert_true(fake_port_flood_reads(f->fp) <= 2u);
+}
+
+/* A reply that is no plausible AT answer is an error, not data. */
+static void test_info_implausible(void **state)
+{
+    struct fixture *f = *state;
+    struct lfw_info info;
+    /* a control byte in the version (too few to be a flood) */
+    fake_port_expect_str(f->fp, "AT+CGMR\r");
+    fake_port_read_str(f->fp, "\r\nLARA\x01R6.01\r\n\r\nOK\r\n");
+    assert_int_equal(lfw_info_read(&f->at, 1000, &info, &f->err), LFW_EGARBAGE);
+    assert_int_equal(f->err.code, LFW_EGARBAGE);
+    /* an IMEI that is not digits */
+    fake_port_expect_str(f->fp, "AT+CGMR\r");
+    fake_port_read_str(f->fp, "\r\nLARA-R6.01.00\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "ATI\r");
+    fake_port_read_str(f->fp, "\r\nERROR\r\n");
+    fake_port_expect_str(f->fp, "ATI9\r");
+    fake_port_read_str(f->fp, "\r\nERROR\r\n");
+    fake_port_expect_str(f->fp, "AT+CGMM\r");
+    fake_port_read_str(f->fp, "\r\nLARA-R6001D\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "AT+CGSN\r");
+    fake_port_read_str(f->fp, "\r\n35x521yy\r\n\r\nOK\r\n");
+    assert_int_equal(lfw_info_read(&f->at, 1000, &info, &f->err), LFW_EGARBAGE);
+    /* OK without any version line */
+    fake_port_expect_str(f->fp, "AT+CGMR\r");
+    fake_port_read_str(f->fp, "\r\nOK\r\n");
+    assert_int_equal(lfw_info_read(&f->at, 1000, &info, &f->err), LFW_EPROTO);
+}
+
+/* A URC the channel has no handler for, in the middle of AT+CGMR's answer, is not the
+ * version. */
+static void test_info_urc_inside_version(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_expect_str(f->fp, "AT+CGMR\r");
+    fake_port_read_str(f->fp, "\r\n+UFOTASTAT: 0,1,5\r\nLARA-R6.01.00\r\n+CEREG: 1\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "ATI\r");
+    fake_port_read_str(f->fp, "\r\nERROR\r\n");
+    fake_port_expect_str(f->fp, "ATI9\r");
+    fake_port_read_str(f->fp, "\r\nERROR\r\n");
+    fake_port_expect_str(f->fp, "AT+CGMM\r");
+    fake_port_read_str(f->fp, "\r\n+CGMM: LARA-R6001D\r\n\r\nOK\r\n");
+    fake_port_expect_str(f->fp, "AT+CGSN\r");
+    fake_port_read_str(f->fp, "\r\n+ULWM2MSTAT: 1,721,3\r\n351234567890123\r\nOK\r\n");
+    struct lfw_info info;
+    assert_int_equal(lfw_info_read(&f->at, 1000, &info, &f->err), 0);
+    assert_string_equal(info.version, "LARA-R6.01.00");
+    assert_string_equal(info.model, "LARA-R6001D");
+    assert_string_equal(info.imei, "351234567890123");
+}
+
+/* A port asked to stop ends the wait for the module at once. */
+static void test_wait_alive_cancelled(void **state)
+{
+    struct fixture *f = *state;
+    fake_port_expect_str(f->fp, "AT\r");
+    fake_port_fail_reads_with(f->fp, 1, LFW_ECANCELED);
+    uint32_t before = fake_port_now(f->fp);
+    assert_int_equal(lfw_info_wait_alive(&f->at, 1000, 60000), LFW_ECANCELED);
+    assert_true((uint32_t)(fake_port_now(f->fp) - before) < 1000u);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -530,6 +611,11 @@ int main(void)
         T(test_info),
         T(test_info_ati9),
         T(test_info_no_answer),
+        T(test_install_ends_in_a_flood),
+        T(test_foat_start_in_a_garbage_flood),
+        T(test_info_implausible),
+        T(test_info_urc_inside_version),
+        T(test_wait_alive_cancelled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,13 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    const char *why = NULL;
-    bool ok = fake_port_ok(f->fp, &why);
-    if (!ok) {
-        print_error("fake port: %s\n", why);
-    }
-    fake_port_free(f->fp);
-    assert_true(ok);
+    assert_true(fake_port_finish(f->fp));
     return 0;
 }
 
@@ -172,6 +166,21 @@ static void test_download_fails_or_times_out(void **state)
     assert_int_equal((uint32_t)(fake_port_now(f->fp) - before), 5000);
 }
 
+/* A module that keeps talking (other URCs, never a +UFOTASTAT end) cannot hold the wait past
+ * its deadline: checked after every line. */
+static void test_download_wait_ends_in_a_flood(void **state)
+{
+    struct fixture *f = *state;
+    f->proc.timeouts.download_ms = 3000;
+    fake_port_flood(f->fp, "+ULWM2MSTAT: 1,721,3\r\n+UFOTASTAT: 0,1,7\r\n", 42, 1);
+    uint32_t before = fake_port_now(f->fp);
+    assert_int_equal(lfw_ufota_wait_download(&f->proc, NULL, &f->err), LFW_ETIMEDOUT);
+    uint32_t waited = fake_port_now(f->fp) - before;
+    assert_true(waited >= 3000u && waited <= 3002u);
+    assert_true(f->downloads > 100);
+    assert_int_equal(f->last_percent, 7);
+}
+
 static void test_install(void **state)
 {
     struct fixture *f = *state;
@@ -209,6 +218,7 @@ int main(void)
         T(test_download_complete),
         T(test_download_wait_ack),
         T(test_download_fails_or_times_out),
+        T(test_download_wait_ends_in_a_flood),
         T(test_install),
         T(test_install_fails),
     };

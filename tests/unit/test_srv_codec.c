@@ -1,5 +1,5 @@
 /* larafw-server parsers and encoders: CoRE link format, registration query, HTTP
- * Range, JSON, PSK file, OMA object 5 texts. */
+ * Range, PSK file, OMA object 5 texts (API admission and JSON: test_srv_api.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,11 +9,11 @@
 
 #include <cmocka.h>
 
-#include "srv_json.h"
 #include "srv_link.h"
 #include "srv_oma.h"
 #include "srv_psk.h"
 #include "srv_range.h"
+#include "srv_ratelimit.h"
 #include "srv_regq.h"
 
 /* ---- link format ---- */
@@ -122,61 +122,6 @@ static void test_range(void **state)
     assert_int_equal(srv_range_parse("bytes=99999999999999999999-", 100, &a, &b), SRV_RANGE_IGNORE);
 }
 
-/* ---- JSON ---- */
-
-static void test_json_roundtrip(void **state)
-{
-    (void)state;
-    struct srv_buf b = {0};
-    srv_buf_append(&b, "{", 1);
-    srv_json_kv_str(&b, "package", "v1-\"v2\"\\\n.upd");
-    srv_buf_append(&b, ",", 1);
-    srv_json_kv_int(&b, "n", -42);
-    srv_buf_append(&b, ",", 1);
-    srv_json_kv_bool(&b, "ok", true);
-    srv_buf_append(&b, "}", 1);
-    assert_false(b.failed);
-    struct srv_json_span s = {b.data, b.len};
-    char out[64];
-    long long n;
-    assert_int_equal(srv_json_get_str(s, "package", out, sizeof out), 0);
-    assert_string_equal(out, "v1-\"v2\"\\\n.upd");
-    assert_int_equal(srv_json_get_int(s, "n", &n), 0);
-    assert_int_equal(n, -42);
-    assert_int_equal(srv_json_get_str(s, "missing", out, sizeof out), SRV_E_NOTFOUND);
-    assert_int_equal(srv_json_get_str(s, "n", out, sizeof out), SRV_E_PARSE);
-    assert_int_equal(srv_json_get_str(s, "package", out, 4), SRV_E_NOSPACE);
-    srv_buf_free(&b);
-}
-
-static void test_json_reader(void **state)
-{
-    (void)state;
-    const char *arr =
-        " [ {\"a\":{\"x\":[1,2,{\"y\":\"]\"}]},\"b\":\"two\"}, {\"b\":\"\\u0041\"} ] ";
-    struct srv_json_span s = {arr, strlen(arr)}, e;
-    char out[16];
-    assert_int_equal(srv_json_element(s, 0, &e), 0);
-    assert_int_equal(srv_json_get_str(e, "b", out, sizeof out), 0);
-    assert_string_equal(out, "two");
-    assert_int_equal(srv_json_element(s, 1, &e), 0);
-    assert_int_equal(srv_json_get_str(e, "b", out, sizeof out), 0);
-    assert_string_equal(out, "A");
-    assert_int_equal(srv_json_element(s, 2, &e), SRV_E_NOTFOUND);
-    const char *bad[] = {"", "{", "{\"a\"}", "{\"a\":}", "[1,", "{\"a\":\"x}", "nope"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct srv_json_span b = {bad[i], strlen(bad[i])};
-        assert_int_not_equal(srv_json_get_str(b, "a", out, sizeof out), 0);
-    }
-    /* deep nesting is refused, not recursed into without bound */
-    char deep[200];
-    memset(deep, '[', sizeof deep);
-    char obj[260];
-    snprintf(obj, sizeof obj, "{\"a\":%.*s}", (int)sizeof deep, deep);
-    struct srv_json_span d = {obj, strlen(obj)};
-    assert_int_equal(srv_json_get_str(d, "a", out, sizeof out), SRV_E_PARSE);
-}
-
 /* ---- PSK file, OMA table ---- */
 
 static void test_psk(void **state)
@@ -200,6 +145,78 @@ static void test_psk(void **state)
     assert_int_equal(srv_psk_parse(nocolon, strlen(nocolon), &t, &line), SRV_E_PARSE);
 }
 
+/* Which endpoint an identity may register: its own name (two columns), an endpoint that holds
+ * colons, or urn:imei:IMEI from imei=IMEI. */
+static void test_psk_binding(void **state)
+{
+    (void)state;
+    const char *text = "a:00\nb:01:urn:imei:354521091714367\nc:02:imei=490154203237518\n";
+    struct srv_psk_table t;
+    int line = 0;
+    assert_int_equal(srv_psk_parse(text, strlen(text), &t, &line), 0);
+    const struct srv_psk_entry *a = srv_psk_find(&t, (const uint8_t *)"a", 1);
+    const struct srv_psk_entry *b = srv_psk_find(&t, (const uint8_t *)"b", 1);
+    const struct srv_psk_entry *c = srv_psk_find(&t, (const uint8_t *)"c", 1);
+    assert_true(srv_psk_may_use(a, "a"));
+    assert_false(srv_psk_may_use(a, "b"));
+    assert_true(srv_psk_may_use(b, "urn:imei:354521091714367"));
+    assert_int_equal(b->key_len, 1);
+    assert_false(srv_psk_may_use(b, "urn:imei:490154203237518"));
+    assert_true(srv_psk_may_use(c, "urn:imei:490154203237518"));
+    assert_string_equal(c->imei, "490154203237518");
+    srv_psk_free(&t);
+    const char *badimei = "c:02:imei=490154203237519\n"; /* Luhn digit wrong */
+    assert_int_equal(srv_psk_parse(badimei, strlen(badimei), &t, &line), SRV_E_PARSE);
+    const char *twice = "a:00\na:01\n";
+    assert_int_equal(srv_psk_parse(twice, strlen(twice), &t, &line), SRV_E_PARSE);
+    assert_int_equal(line, 2);
+}
+
+/* Endpoint names reach the log and the API: control bytes and spaces are refused. */
+static void test_regq_printable(void **state)
+{
+    (void)state;
+    struct srv_reg_query q;
+    const char *nl = "ep=a\nlarafw-server: job 1 done";
+    assert_int_equal(srv_regq_parse(nl, strlen(nl), true, &q), SRV_E_PARSE);
+    const char *esc = "ep=\x1b[2J";
+    assert_int_equal(srv_regq_parse(esc, strlen(esc), true, &q), SRV_E_PARSE);
+    const char *ok = "ep=urn:imei:354521091714367";
+    assert_int_equal(srv_regq_parse(ok, strlen(ok), true, &q), 0);
+}
+
+/* One token bucket per address: a burst, then the rate; another address is not affected. */
+static void test_ratelimit(void **state)
+{
+    (void)state;
+    static struct srv_ratelimit rl;
+    srv_ratelimit_init(&rl, 2, 0);
+    const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    assert_true(srv_ratelimit_take(&rl, a, 4, 1000));
+    assert_true(srv_ratelimit_take(&rl, a, 4, 1000));
+    assert_false(srv_ratelimit_take(&rl, a, 4, 1000));
+    assert_true(srv_ratelimit_take(&rl, b, 4, 1000));
+    assert_true(srv_ratelimit_take(&rl, a, 4, 1500)); /* half a second: one token back */
+    assert_false(srv_ratelimit_take(&rl, a, 4, 1500));
+    srv_ratelimit_init(&rl, 0, 0); /* no limit */
+    for (int i = 0; i < 100; i++)
+        assert_true(srv_ratelimit_take(&rl, a, 4, 0));
+}
+
+static void test_imei(void **state)
+{
+    (void)state;
+    char imei[16];
+    assert_true(srv_imei_valid("354521091714367"));
+    assert_false(srv_imei_valid("354521091714368"));
+    assert_false(srv_imei_valid("35452109171436"));
+    assert_false(srv_imei_valid("35452109171436a"));
+    assert_true(srv_imei_from_endpoint("urn:imei:354521091714367", imei));
+    assert_string_equal(imei, "354521091714367");
+    assert_false(srv_imei_from_endpoint("urn:imei:3545210917143670", imei));
+    assert_false(srv_imei_from_endpoint("lara-1", imei));
+}
+
 static void test_oma_table(void **state)
 {
     (void)state;
@@ -220,9 +237,11 @@ int main(void)
         cmocka_unit_test(test_link_attributes_and_errors),
         cmocka_unit_test(test_regq),
         cmocka_unit_test(test_range),
-        cmocka_unit_test(test_json_roundtrip),
-        cmocka_unit_test(test_json_reader),
         cmocka_unit_test(test_psk),
+        cmocka_unit_test(test_psk_binding),
+        cmocka_unit_test(test_imei),
+        cmocka_unit_test(test_regq_printable),
+        cmocka_unit_test(test_ratelimit),
         cmocka_unit_test(test_oma_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
