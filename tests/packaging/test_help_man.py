@@ -25,11 +25,6 @@ PROGRAMS = [
 # An option: --long-name, or -x standing alone (not inside a word such as "non-root").
 OPTION_RE = re.compile(r"(?<![\w-])(--[a-z0-9][a-z0-9-]*|-[a-zA-Z])(?![\w-])")
 
-# Documented in larafw(1) before the code lands (other branches add them; see issue 8 item 4).
-# Each is accepted as missing from --help only while 'larafw ports --help' is not a command.
-PENDING_LARAFW = {"commands": {"ports"}, "options": {"--probe"}}
-
-
 def run_help(path, *args):
     p = subprocess.run([path, *args, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=30)
@@ -97,12 +92,7 @@ class HelpMatchesMan(unittest.TestCase):
         texts = [top]
         commands = help_commands(top, prog)
         documented_cmds = man_commands(sections)
-        pending = {"commands": set(), "options": set()}
-        if prog == "larafw":
-            rc_ports, _ = run_help(path, "ports")
-            if rc_ports != 0:
-                pending = PENDING_LARAFW
-        for cmd in sorted(commands | (documented_cmds - pending["commands"])):
+        for cmd in sorted(commands | documented_cmds):
             rc, sub = run_help(path, cmd)
             self.assertEqual(rc, 0, f"'{prog} {cmd} --help' exits {rc}: a command the man page "
                                     f"or --help names does not exist")
@@ -114,11 +104,11 @@ class HelpMatchesMan(unittest.TestCase):
 
         self.assertEqual(sorted(commands - documented_cmds), [],
                          f"{prog}: commands in --help but not in the COMMANDS of {page}")
-        self.assertEqual(sorted(documented_cmds - commands - pending["commands"]), [],
+        self.assertEqual(sorted(documented_cmds - commands), [],
                          f"{prog}: commands in {page} but not in --help")
         self.assertEqual(sorted(help_opts - man_opts), [],
                          f"{prog}: options in --help texts but not in {page}")
-        self.assertEqual(sorted(man_opts - help_opts - pending["options"]), [],
+        self.assertEqual(sorted(man_opts - help_opts), [],
                          f"{prog}: options in {page} but in no --help text")
 
     def test_larafw(self):
