@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli_ports.h"
 #include "cli_util.h"
@@ -13,14 +14,29 @@
 #define LARAFW_VERSION "0.0.0"
 #endif
 
-/* First interrupt: cancel a transfer cleanly (session.c); second: leave at once. */
+/* When the first interrupt came (CLOCK_MONOTONIC seconds). */
+static volatile sig_atomic_t first_interrupt_s;
+
+static sig_atomic_t monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* async-signal-safe (POSIX) */
+    return (sig_atomic_t)ts.tv_sec;
+}
+
+/* First interrupt: cancel a transfer cleanly (session.c); a second one, later: leave at once.
+ * A repeat within the same two seconds is the same request: `timeout` and a kill of the
+ * process group both signal larafw twice at once. */
 static void on_sigint(int sig)
 {
     if (lfw_cli_interrupted) {
+        if (monotonic_s() - first_interrupt_s < 2)
+            return;
         signal(sig, SIG_DFL);
         raise(sig);
         return;
     }
+    first_interrupt_s = monotonic_s();
     lfw_cli_interrupted = 1;
 }
 
