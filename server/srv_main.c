@@ -50,7 +50,7 @@ static void usage(FILE *f)
         "                     [--write-format tlv|text] [--verbose]\n"
         "                     [--max-devices N] [--max-lifetime S] [--reg-rate N]\n"
         "                     [--download-timeout S] [--install-timeout S]\n"
-        "                     [--reregister-timeout S]\n"
+        "                     [--reregister-timeout S] [--check-config]\n"
         "       larafw-server update --imei IMEI --package FILE [--server URL] [--timeout S]\n"
         "       larafw-server devices [--server URL] [--json]\n"
         "       larafw-server token add NAME ROLE | remove NAME | list [--tokens FILE]\n"
@@ -91,7 +91,10 @@ static void usage(FILE *f)
         "  --install-timeout S   from Execute until registered again (default 1800),\n"
         "  --reregister-timeout S  to come back after leaving mid-download, and to verify\n"
         "                        the version (default 600); the job then fails\n"
+        "  --check-config        check the options and files (packages, PSKs, TLS), print\n"
+        "                        what would be served, and exit without listening\n"
         "  --help                this text\n"
+        "  --version             print the version of larafw-server\n"
         "\n"
         "Prints 'ready coap://ADDR:PORT http://ADDR:PORT [https://ADDR:PORT] api=URL' on\n"
         "stdout once listening.\n"
@@ -111,6 +114,7 @@ struct server_opts {
     long max_devices, max_lifetime, reg_rate;
     bool reg_rate_set;
     long download_timeout, install_timeout, reregister_timeout;
+    bool check_config;
 };
 
 /* A whole number in [min, max] for option `name`; false (and a message) otherwise. */
@@ -152,6 +156,8 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
         {"install-timeout", required_argument, NULL, 'I'},
         {"reregister-timeout", required_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'H'},
+        {"check-config", no_argument, NULL, 'X'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct server_opts){.coap = "127.0.0.1:5683",
@@ -245,6 +251,12 @@ static int parse_opts(int argc, char **argv, struct server_opts *o)
             break;
         case 'H':
             usage(stdout);
+            return 0;
+        case 'X':
+            o->check_config = true;
+            break;
+        case 'V':
+            printf("larafw-server %s\n", LARAFW_VERSION);
             return 0;
         default:
             fprintf(stderr, "larafw-server: unknown or incomplete option '%s'; see --help\n",
@@ -509,6 +521,31 @@ static int run_server(int argc, char **argv)
             srv_psk_free(&psk);
             return 2;
         }
+    }
+    if (o.check_config) {
+        /* for service managers (ExecStartPre=, packaging tests): nothing is bound or created;
+         * a --tokens file is read (without one, the first real start makes it) */
+        if (o.tokens) {
+            struct srv_tokens t = {0};
+            char path[4096];
+            int bad = load_tokens(&o, &t, path, sizeof path);
+            srv_tokens_free(&t);
+            if (bad) {
+                free(cert_pem);
+                free(key_pem);
+                srv_psk_free(&psk);
+                return 2;
+            }
+        }
+        printf("larafw-server: configuration OK: packages %s, CoAP %s%s, HTTP %s%s%s, "
+               "API %s%s, Package URIs %s\n",
+               o.packages, o.coap, o.psk_file ? " (DTLS-PSK)" : "", o.http,
+               o.https ? ", HTTPS " : "", o.https ? o.https : "", o.api,
+               o.api_tls ? " (TLS)" : "", base_url);
+        free(cert_pem);
+        free(key_pem);
+        srv_psk_free(&psk);
+        return 0;
     }
 
     signal(SIGPIPE, SIG_IGN);

@@ -57,7 +57,9 @@ static void sim_usage(FILE *out)
             "  --psk-identity ID, --psk-key HEX  DTLS-PSK credentials for coaps://\n"
             "  --psk-key-file FILE  the key (hex) from a file only its owner may read\n"
             "                   (chmod 600): unlike --psk-key, not visible in ps\n"
-            "  --lwm2m-port N   UDP port the client's objects are served on for peers\n",
+            "  --lwm2m-port N   UDP port the client's objects are served on for peers\n"
+            "  --help           this text\n"
+            "  --version        print the version of larafw-sim\n",
             list);
 }
 
@@ -87,6 +89,7 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         {"psk-key-file", required_argument, NULL, 'Q'},
         {"lwm2m-port", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -157,6 +160,9 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
             break;
         case 'h':
             sim_usage(stdout);
+            exit(0);
+        case 'V':
+            printf("larafw-sim %s\n", LARAFW_VERSION);
             exit(0);
         default: {
             /* the option's name only: "--psk-kye=<key>" must not print the key */

@@ -29,7 +29,7 @@ static const char usage[] =
     "                        [--product P] -o IMG2\n\n"
     "Synthesises a firmware image with a version record (product, version) at byte 256 and\n"
     "code-like content. With --from, makes a successor of IMG: same product (an explicit\n"
-    "--product must agree), new version, about PERCENT %% of the bytes changed by scattered\n"
+    "--product must agree), new version, about PERCENT % of the bytes changed by scattered\n"
     "edits, a few moved blocks and a little growth.\n\n"
     "  --size BYTES    4096 .. 256M; K, M, G suffixes are powers of 1024\n"
     "  --seed N        content seed (default 1); same inputs give the same image\n"

@@ -28,6 +28,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fputs("\n'larafw-pkg COMMAND --help' describes one command.\n"
+          "  -h, --help   this text\n"
+          "  --version    print the version of larafw-pkg and its package format\n"
           "Exit status: 0 success, 1 failure, 2 bad usage.\n",
           f);
 }
@@ -43,7 +45,7 @@ int main(int argc, char **argv)
         return PKG_TOOL_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("larafw-pkg (package format %d)\n", PKG_FORMAT_VERSION);
+        printf("larafw-pkg %s (package format %d)\n", LARAFW_VERSION, PKG_FORMAT_VERSION);
         return PKG_TOOL_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

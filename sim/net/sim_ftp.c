@@ -166,8 +166,14 @@ static void sim_ftp_job(struct sim *s, struct sim_net_job *job, enum sim_net_op 
     memset(job, 0, sizeof *job);
     job->op = op;
     job->kind = SIM_DL_FTP;
-    snprintf(job->user, sizeof job->user, "%s", f->user[0] ? f->user : "anonymous");
-    snprintf(job->pass, sizeof job->pass, "%s", f->pass);
+    /* same sizes: whole-array copies cannot truncate (and gcc -O2 stops guessing lengths) */
+    _Static_assert(sizeof job->user == sizeof f->user && sizeof job->pass == sizeof f->pass,
+                   "FTP credentials and the job's must have one size");
+    if (f->user[0])
+        memcpy(job->user, f->user, sizeof job->user);
+    else
+        memcpy(job->user, "anonymous", sizeof "anonymous");
+    memcpy(job->pass, f->pass, sizeof job->pass);
     job->ftp_active = f->passive == 0;
 }
 

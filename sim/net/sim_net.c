@@ -156,7 +156,8 @@ static int sim_net_body_start(struct sim *s)
                 return -1;
             n->offset = n->resumed_from = 0;
         }
-        snprintf(n->rec.etag, sizeof n->rec.etag, "%s", n->etag);
+        _Static_assert(sizeof n->rec.etag == sizeof n->etag, "one ETag size");
+        memcpy(n->rec.etag, n->etag, sizeof n->rec.etag);
     }
     if (cl >= 0)
         n->rec.total = n->offset + (uint64_t)cl;
@@ -385,8 +386,8 @@ int sim_net_start(struct sim *s, const struct sim_net_job *job, sim_net_done_fn 
                 curl_easy_setopt(e, CURLOPT_RANGE, range);
                 if (n->rec.etag[0]) {
                     char h[SIM_NET_ETAG_MAX + 16];
-                    snprintf(h, sizeof h, "If-Range: %s", n->rec.etag);
-                    hdrs = curl_slist_append(hdrs, h);
+                    if (snprintf(h, sizeof h, "If-Range: %s", n->rec.etag) < (int)sizeof h)
+                        hdrs = curl_slist_append(hdrs, h);
                 }
             } else {
                 curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)n->offset);
@@ -520,7 +521,8 @@ static enum sim_net_err sim_net_commit(struct sim *s, struct sim_net_result *r)
         snprintf(old, sizeof old, "%s", s->st.fota_pkg_name);
     s->st.fota_pkg_present = true;
     s->st.fota_pkg_source = n->job.kind;
-    snprintf(s->st.fota_pkg_name, sizeof s->st.fota_pkg_name, "%s", n->rec.name);
+    _Static_assert(sizeof s->st.fota_pkg_name == sizeof n->rec.name, "one file name size");
+    memcpy(s->st.fota_pkg_name, n->rec.name, sizeof s->st.fota_pkg_name);
     if (sim_state_save(s) != 0)
         return SIM_NET_E_STORAGE;
     sim_net_unlink(s, SIM_NET_RECORD_REL);

@@ -244,7 +244,8 @@ static void sim_uf_download(struct sim *s, bool resume)
     job.op = SIM_NET_FOTA;
     job.kind = SIM_DL_LWM2M;
     job.resume = resume;
-    snprintf(job.url, sizeof job.url, "%s", u->uri);
+    _Static_assert(sizeof job.url == sizeof u->uri, "one URL size");
+    memcpy(job.url, u->uri, sizeof job.url);
     sim_uf_stop_timers(s);
     if (s->st.edrx_mode != 0)
         sim_report(s, "compliance", "eDRX enabled during a uFOTA download (§5.7, §5.8.3)");

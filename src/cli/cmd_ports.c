@@ -79,7 +79,7 @@ int lfw_cmd_ports(const struct lfw_cli_opts *o)
             print_json(&e[i], answer);
             continue;
         }
-        char ifnum[8], id[16], product[160];
+        char ifnum[12], id[16], product[160]; /* ifnum: any int */
         if (e[i].interface >= 0)
             snprintf(ifnum, sizeof ifnum, "%d", e[i].interface);
         else

@@ -53,6 +53,17 @@ int lfw_fota_state_path(const char *port, const char *override, char *out, size_
     return 0;
 }
 
+/* Copies a field of the state file; a value longer than the field makes the file invalid
+ * (it was not written by lfw_fota_state_save) rather than a silently shortened URL. */
+static int fota_state_field(char *dst, size_t cap, const char *value)
+{
+    size_t len = strlen(value);
+    if (len >= cap)
+        return -1;
+    memcpy(dst, value, len + 1);
+    return 0;
+}
+
 int lfw_fota_state_load(const char *path, struct lfw_fota_state *st)
 {
     memset(st, 0, sizeof *st);
@@ -60,16 +71,21 @@ int lfw_fota_state_load(const char *path, struct lfw_fota_state *st)
     if (!f)
         return errno == ENOENT ? 0 : -1;
     char line[512];
+    int bad = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
         if (strncmp(line, "kind=", 5) == 0)
-            snprintf(st->kind, sizeof st->kind, "%s", line + 5);
+            bad |= fota_state_field(st->kind, sizeof st->kind, line + 5);
         else if (strncmp(line, "url=", 4) == 0)
-            snprintf(st->url, sizeof st->url, "%s", line + 4);
+            bad |= fota_state_field(st->url, sizeof st->url, line + 4);
         else if (strncmp(line, "started=", 8) == 0)
             st->started = strtoll(line + 8, NULL, 10);
     }
     fclose(f);
+    if (bad) {
+        memset(st, 0, sizeof *st);
+        return -1;
+    }
     return st->kind[0] && st->url[0] ? 1 : -1;
 }
 

@@ -32,18 +32,26 @@ void lfw_fmt_duration(char *buf, size_t cap, long s)
         snprintf(buf, cap, "%ld:%02ld", m, sec);
 }
 
+/* Clamps a running length after an snprintf into `line` (returned the length it wanted). */
+static size_t progress_advance(size_t n, int w, size_t cap)
+{
+    if (w > 0)
+        n += (size_t)w;
+    return n < cap ? n : cap - 1;
+}
+
 size_t lfw_progress_format(char *buf, size_t cap, const char *phase, int percent, int bar_width,
                            double bytes_per_s, long eta_s)
 {
     char line[512];
     size_t n = 0;
-    int w = snprintf(line, sizeof line, "%-10s", phase ? phase : "");
-    n = (size_t)w;
+    n = progress_advance(n, snprintf(line, sizeof line, "%-10s", phase ? phase : ""), sizeof line);
     if (percent >= 0)
-        n += (size_t)snprintf(line + n, sizeof line - n, " %3d%%", percent > 100 ? 100 : percent);
+        n = progress_advance(n, snprintf(line + n, sizeof line - n, " %3d%%",
+                                         percent > 100 ? 100 : percent), sizeof line);
     else
-        n += (size_t)snprintf(line + n, sizeof line - n, "    ?");
-    if (bar_width > 2 && bar_width < 200) {
+        n = progress_advance(n, snprintf(line + n, sizeof line - n, "    ?"), sizeof line);
+    if (bar_width > 2 && bar_width < 200 && n + (size_t)bar_width + 1 < sizeof line) {
         int inner = bar_width - 2;
         int fill = percent > 0 ? (percent >= 100 ? inner : percent * inner / 100) : 0;
         line[n++] = ' ';
@@ -56,16 +64,19 @@ size_t lfw_progress_format(char *buf, size_t cap, const char *phase, int percent
     if (bytes_per_s >= 0) {
         char r[32];
         lfw_fmt_rate(r, sizeof r, bytes_per_s);
-        n += (size_t)snprintf(line + n, sizeof line - n, " %10s", r);
+        n = progress_advance(n, snprintf(line + n, sizeof line - n, " %10s", r), sizeof line);
     }
     if (eta_s >= 0) {
         char d[32];
         lfw_fmt_duration(d, sizeof d, eta_s);
-        n += (size_t)snprintf(line + n, sizeof line - n, "  ETA %s", d);
+        n = progress_advance(n, snprintf(line + n, sizeof line - n, "  ETA %s", d), sizeof line);
     }
-    if (n >= sizeof line)
-        n = sizeof line - 1;
-    snprintf(buf, cap, "%s", line);
+    /* the caller's buffer may be shorter than the line: cut there, report the full length */
+    if (cap > 0) {
+        size_t k = n < cap ? n : cap - 1;
+        memcpy(buf, line, k);
+        buf[k] = '\0';
+    }
     return n;
 }
 

@@ -132,6 +132,13 @@ static void test_state_file(void **state)
     fputs("kind=ftp\n", f);
     fclose(f);
     assert_int_equal(lfw_fota_state_load(path, &back), -1);
+    /* a kind longer than its field is garbled, not cut to fit (was silently truncated) */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("kind=ftpftpftp\nurl=ftp://h/x\n", f);
+    fclose(f);
+    assert_int_equal(lfw_fota_state_load(path, &back), -1);
+    assert_string_equal(back.url, "");
     unlink(path);
     char sub[600];
     snprintf(sub, sizeof sub, "%s/larafw", dir);

@@ -59,6 +59,13 @@ static void test_format_line(void **state)
     size_t n = lfw_progress_format(small, sizeof small, "download", 1, 40, 1, 1);
     assert_true(n > 7);
     assert_int_equal(strlen(small), 7);
+    /* a phase longer than the line stays inside it (the running length used to run past it) */
+    char phase[700];
+    memset(phase, 'p', sizeof phase - 1);
+    phase[sizeof phase - 1] = '\0';
+    n = lfw_progress_format(b, sizeof b, phase, 50, 40, 1000, 5);
+    assert_int_equal(strlen(b), sizeof b - 1);
+    assert_true(n < 512);
 }
 
 static char out_buf[8192];
