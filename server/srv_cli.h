@@ -3,9 +3,9 @@
 #define LARAFW_SRV_CLI_H
 
 /* `update --imei IMEI --package FILE [--server URL] [--timeout S] [--token-file F]
- * [--ca-file F]`: starts an update job (operator token) and follows it. Exit: 0 the device re-registered on the target version; 1 the update failed
- * (Update Result and its meaning printed) or was refused; 2 usage; 3 server unreachable or
- * timeout. argv[0] is "update". */
+ * [--ca-file F]`: starts an update job (operator token) and follows it. Exit: 0 the device
+ * re-registered on the target version; 1 the update failed (Update Result and its meaning printed)
+ * or was refused; 2 usage; 3 server unreachable or timeout. argv[0] is "update". */
 int srv_cli_update(int argc, char **argv);
 
 /* `devices [--server URL] [--json] [--token-file F] [--ca-file F]`: the device table.

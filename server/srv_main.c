@@ -540,8 +540,8 @@ static int run_server(int argc, char **argv)
         printf("larafw-server: configuration OK: packages %s, CoAP %s%s, HTTP %s%s%s, "
                "API %s%s, Package URIs %s\n",
                o.packages, o.coap, o.psk_file ? " (DTLS-PSK)" : "", o.http,
-               o.https ? ", HTTPS " : "", o.https ? o.https : "", o.api,
-               o.api_tls ? " (TLS)" : "", base_url);
+               o.https ? ", HTTPS " : "", o.https ? o.https : "", o.api, o.api_tls ? " (TLS)" : "",
+               base_url);
         free(cert_pem);
         free(key_pem);
         srv_psk_free(&psk);

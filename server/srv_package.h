@@ -12,7 +12,8 @@
 bool srv_package_name_ok(const char *name);
 
 /* Opens `name` inside `dir` read-only (no symlink followed for the name itself; a regular
- * file only, checked before and after a non-blocking open: a FIFO never blocks). Returns the descriptor, or SRV_E_NOTFOUND / SRV_E_ARG (bad name) / SRV_E_IO. */
+ * file only, checked before and after a non-blocking open: a FIFO never blocks). Returns the
+ * descriptor, or SRV_E_NOTFOUND / SRV_E_ARG (bad name) / SRV_E_IO. */
 SRV_WARN_UNUSED int srv_package_open(const char *dir, const char *name);
 
 /* Reads and parses the package header of `name` in `dir`. Returns 0, SRV_E_ARG (bad name),

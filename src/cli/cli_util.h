@@ -188,10 +188,10 @@ struct lfw_atlog {
     uint64_t blk_t;
     bool crc; /* 'C' seen from the module: blocks end with CRC-16 */
     /* +UDWNFILE raw data after the '>' prompt */
-    uint64_t raw_expect; /* size announced by AT+UDWNFILE */
-    uint64_t raw_left;   /* bytes of raw data still to come once the prompt arrived */
-    bool raw_armed;      /* command sent, waiting for '>' */
-    bool keep_open;      /* lfw_atlog_close() flushes but does not close (stderr) */
+    uint64_t raw_expect;       /* size announced by AT+UDWNFILE */
+    uint64_t raw_left;         /* bytes of raw data still to come once the prompt arrived */
+    bool raw_armed;            /* command sent, waiting for '>' */
+    bool keep_open;            /* lfw_atlog_close() flushes but does not close (stderr) */
     bool tx_secret, rx_secret; /* the last entry was cut inside a secret (redact.c) */
 };
 

@@ -228,8 +228,8 @@ static int apply(struct lfw_cli_opts *o, const struct opt_def *d, const char *ar
         break;
     case OPT_DEFER:
         if (parse_seconds(arg, &o->defer_s) < 0 || o->defer_s > 86400)
-            return usage_error(err, errlen, o->cmd,
-                               "invalid --defer '%s' (1 to 86400 seconds)", arg);
+            return usage_error(err, errlen, o->cmd, "invalid --defer '%s' (1 to 86400 seconds)",
+                               arg);
         o->defer_set = true;
         break;
     case OPT_PROBE:

@@ -47,8 +47,9 @@ size_t lfw_progress_format(char *buf, size_t cap, const char *phase, int percent
     size_t n = 0;
     n = progress_advance(n, snprintf(line, sizeof line, "%-10s", phase ? phase : ""), sizeof line);
     if (percent >= 0)
-        n = progress_advance(n, snprintf(line + n, sizeof line - n, " %3d%%",
-                                         percent > 100 ? 100 : percent), sizeof line);
+        n = progress_advance(
+            n, snprintf(line + n, sizeof line - n, " %3d%%", percent > 100 ? 100 : percent),
+            sizeof line);
     else
         n = progress_advance(n, snprintf(line + n, sizeof line - n, "    ?"), sizeof line);
     if (bar_width > 2 && bar_width < 200 && n + (size_t)bar_width + 1 < sizeof line) {
