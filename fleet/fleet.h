@@ -70,6 +70,7 @@ struct fleet {
     uint64_t t0_ns; /* host time the schedule started */
     struct fleet_progress {
         uint64_t last_ns; /* the live line's last print */
+        unsigned registered;              /* modules that registered at least once */
         bool all_started, all_registered; /* the stdout events were printed */
     } progress;
 };

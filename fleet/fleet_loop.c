@@ -62,7 +62,7 @@ static void fleet_start(struct fleet_mod *m)
 }
 
 /* What changed in a module since the last look: registrations, a campaign. */
-static void fleet_observe(struct fleet_mod *m)
+static void fleet_observe(struct fleet *f, struct fleet_mod *m)
 {
     bool reg = sim_lwm2m_reg_state(m->s) == SIM_REG_DONE;
     if (reg && !m->was_registered) {
@@ -70,6 +70,7 @@ static void fleet_observe(struct fleet_mod *m)
         if (!m->registered_once) {
             m->registered_once = true;
             m->register_ns = sim_host_ns() - m->start_ns;
+            f->progress.registered++;
         }
     }
     m->was_registered = reg;
@@ -102,30 +103,34 @@ static void fleet_count(const struct fleet *f, struct fleet_counts *c)
     }
 }
 
-/* The live line (a TTY on stderr only) and the events a script can wait for (stdout):
- * "started N", "registered N" once every module has registered. */
-static void fleet_progress(struct fleet *f, bool tty, bool final)
+/* The events a script can wait for, on stdout at once: "started N" once every module is up,
+ * "registered N" once every one has registered (counted as they happen, not by a walk). */
+static void fleet_events(struct fleet *f, unsigned started)
 {
-    static const uint64_t every_ns = 250000000u;
     struct fleet_progress *ps = &f->progress;
-    struct fleet_counts c;
-    uint64_t now = sim_host_ns();
-    if (!final && now - ps->last_ns < every_ns && ps->last_ns)
-        return;
-    ps->last_ns = now;
-    fleet_count(f, &c);
-    if (c.started == f->n && !ps->all_started) {
+    if (started == f->n && !ps->all_started) {
         ps->all_started = true;
         printf("started %u\n", f->n);
         fflush(stdout);
     }
-    if (c.registered == f->n && !ps->all_registered) {
+    if (ps->registered == f->n && !ps->all_registered) {
         ps->all_registered = true;
         printf("registered %u\n", f->n);
         fflush(stdout);
     }
-    if (!tty)
+}
+
+/* The live line (a TTY on stderr only), at most every 250 ms. */
+static void fleet_progress(struct fleet *f, bool final)
+{
+    static const uint64_t every_ns = 250000000u;
+    struct fleet_progress *ps = &f->progress;
+    uint64_t now = sim_host_ns();
+    if (!final && ps->last_ns && now - ps->last_ns < every_ns)
         return;
+    ps->last_ns = now;
+    struct fleet_counts c;
+    fleet_count(f, &c);
     fprintf(stderr,
             "\r\033[K%.1f s  started %u/%u  registered %u  downloading %u  updated %u  "
             "failed %u%s",
@@ -147,14 +152,14 @@ static int fleet_setup_mod(struct fleet_mod *m, struct pollfd *fds, int max, uin
     return np;
 }
 
-static void fleet_service_mod(struct fleet_mod *m, const struct pollfd *fds)
+static void fleet_service_mod(struct fleet *f, struct fleet_mod *m, const struct pollfd *fds)
 {
     struct sim *s = m->s;
     sim_clock_freeze(s);
     sim_parts_service(s, fds, m->counts);
     sim_timers_run(s);
     sim_clock_thaw(s);
-    fleet_observe(m);
+    fleet_observe(f, m);
 }
 
 int fleet_run(struct fleet *f)
@@ -220,11 +225,14 @@ int fleet_run(struct fleet *f)
             for (int k = 0; !ready && r > 0 && k < m->fd_n; k++)
                 ready = fds[m->fd_off + k].revents != 0;
             if (ready)
-                fleet_service_mod(m, fds + m->fd_off);
+                fleet_service_mod(f, m, fds + m->fd_off);
         }
-        fleet_progress(f, tty, false);
+        fleet_events(f, next_start);
+        if (tty)
+            fleet_progress(f, false);
     }
-    fleet_progress(f, tty, true);
+    if (tty)
+        fleet_progress(f, true);
     free(fds);
     return 0;
 }

@@ -25,7 +25,7 @@
 
 #define FLEET_EXIT_USAGE         2
 #define FLEET_DEFAULT_IMAGE_SIZE (64u * 1024u)
-#define FLEET_FDS_PER_MODULE     3 /* libcoap's socket and epoll fd, a download's socket */
+#define FLEET_FDS_PER_MODULE     4 /* libcoap's socket, epoll fd and timerfd; a download */
 
 static void fleet_usage(FILE *out)
 {
