@@ -46,8 +46,9 @@ struct fleet_mod {
     bool was_registered;  /* SIM_REG_DONE at the last look (counts registrations) */
     bool campaign;        /* object 5 left Idle at least once */
     char fw_start[64];    /* firmware version at the start */
-    /* the loop's bookkeeping for this turn */
-    int fd_off, fd_n;
+    /* the loop's bookkeeping: its sockets and deadline, valid until it runs code again */
+    bool dirty; /* ran since its sockets and deadline were asked for */
+    int fd_n;
     int counts[16]; /* SIM_PARTS_MAX */
     uint64_t due_ns; /* host time the module needs servicing by (UINT64_MAX: none) */
 };

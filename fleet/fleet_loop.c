@@ -138,18 +138,23 @@ static void fleet_progress(struct fleet *f, bool final)
             c.updated, c.failed, final ? "\n" : "");
 }
 
-/* Fills the pollfds of a started module and its host deadline. */
-static int fleet_setup_mod(struct fleet_mod *m, struct pollfd *fds, int max, uint64_t now)
+/* A started module's sockets (its fixed slots in the pollfd array, unused ones -1) and its
+ * host deadline. Only a module that ran code (power-up, service) can have new ones. */
+static void fleet_setup_mod(struct fleet_mod *m, struct pollfd *fds, int slots)
 {
     struct sim *s = m->s;
     uint64_t wait = sim_timer_next_ms(s);
-    int np = sim_parts_poll_setup(s, fds, max, &wait, m->counts);
+    m->fd_n = sim_parts_poll_setup(s, fds, slots, &wait, m->counts);
+    for (int k = m->fd_n; k < slots; k++) {
+        fds[k].fd = -1;
+        fds[k].revents = 0;
+    }
     uint64_t next = sim_timer_next_ms(s); /* a setup step may have armed a timer */
     if (next < wait)
         wait = next;
     int64_t host_ns = sim_clock_host_ns(s, wait);
-    m->due_ns = host_ns < 0 ? UINT64_MAX : now + (uint64_t)host_ns;
-    return np;
+    m->due_ns = host_ns < 0 ? UINT64_MAX : sim_host_ns() + (uint64_t)host_ns;
+    m->dirty = false;
 }
 
 static void fleet_service_mod(struct fleet *f, struct fleet_mod *m, const struct pollfd *fds)
@@ -160,6 +165,16 @@ static void fleet_service_mod(struct fleet *f, struct fleet_mod *m, const struct
     sim_timers_run(s);
     sim_clock_thaw(s);
     fleet_observe(f, m);
+    m->dirty = true;
+}
+
+/* Most sockets one module watches at once: the sum of its parts' (each part's slots). */
+static int fleet_slots(const struct sim *s)
+{
+    int n = 0;
+    for (size_t i = 0; s->parts[i]; i++)
+        n += s->parts[i]->fds_max;
+    return n < SIM_PARTS_FDS_MAX ? n : SIM_PARTS_FDS_MAX;
 }
 
 int fleet_run(struct fleet *f)
@@ -169,8 +184,8 @@ int fleet_run(struct fleet *f)
         fprintf(stderr, "larafw-fleet: signals: %s\n", strerror(errno));
         return -1;
     }
-    size_t cap = (size_t)f->n * SIM_PARTS_FDS_MAX;
-    struct pollfd *fds = calloc(cap ? cap : 1, sizeof *fds);
+    int slots = f->n ? fleet_slots(f->mods[0].s) : 1;
+    struct pollfd *fds = calloc((size_t)f->n * (size_t)slots + 1, sizeof *fds);
     if (!fds) {
         fprintf(stderr, "larafw-fleet: out of memory (%u modules)\n", f->n);
         return -1;
@@ -185,20 +200,21 @@ int fleet_run(struct fleet *f)
         if (now >= end_ns)
             break;
         /* the open-loop schedule: every start that is due, now */
-        while (next_start < f->n && now >= f->t0_ns + (uint64_t)(next_start * gap_ns))
-            fleet_start(&f->mods[next_start++]);
+        while (next_start < f->n && now >= f->t0_ns + (uint64_t)(next_start * gap_ns)) {
+            fleet_start(&f->mods[next_start]);
+            f->mods[next_start++].dirty = true;
+        }
         uint64_t due = end_ns;
         if (next_start < f->n) {
             uint64_t t = f->t0_ns + (uint64_t)(next_start * gap_ns);
             if (t < due)
                 due = t;
         }
-        size_t nfds = 0;
+        /* O(started modules) per turn without a system call for the idle ones (cached) */
         for (unsigned i = 0; i < next_start; i++) {
             struct fleet_mod *m = &f->mods[i];
-            m->fd_off = (int)nfds;
-            m->fd_n = fleet_setup_mod(m, fds + nfds, SIM_PARTS_FDS_MAX, now);
-            nfds += (size_t)m->fd_n;
+            if (m->dirty)
+                fleet_setup_mod(m, fds + (size_t)i * (size_t)slots, slots);
             if (m->due_ns < due)
                 due = m->due_ns;
         }
@@ -212,7 +228,7 @@ int fleet_run(struct fleet *f)
             ts.tv_nsec = (long)(left % 1000000000u);
             tsp = &ts;
         }
-        int r = ppoll(fds, (nfds_t)nfds, tsp, &loop_mask);
+        int r = ppoll(fds, (nfds_t)next_start * (nfds_t)slots, tsp, &loop_mask);
         if (r < 0 && errno != EINTR) {
             fprintf(stderr, "larafw-fleet: ppoll: %s\n", strerror(errno));
             free(fds);
@@ -221,11 +237,12 @@ int fleet_run(struct fleet *f)
         now = sim_host_ns();
         for (unsigned i = 0; i < next_start; i++) {
             struct fleet_mod *m = &f->mods[i];
+            struct pollfd *mf = fds + (size_t)i * (size_t)slots;
             bool ready = now >= m->due_ns;
             for (int k = 0; !ready && r > 0 && k < m->fd_n; k++)
-                ready = fds[m->fd_off + k].revents != 0;
+                ready = mf[k].revents != 0;
             if (ready)
-                fleet_service_mod(f, m, fds + m->fd_off);
+                fleet_service_mod(f, m, mf);
         }
         fleet_events(f, next_start);
         if (tty)

@@ -68,8 +68,8 @@ static int fleet_number(const char *opt, const char *arg, double lo, double hi, 
     errno = 0;
     double v = strtod(arg, &end);
     if (errno || end == arg || *end || !isfinite(v) || v < lo || v > hi) {
-        fprintf(stderr, "larafw-fleet: %s: expected a number in %g..%g, not '%s'\n", opt, lo, hi,
-                arg);
+        fprintf(stderr, "larafw-fleet: %s: expected a number in %.9g..%.9g, not '%s'\n", opt, lo,
+                hi, arg);
         return -1;
     }
     *out = v;
