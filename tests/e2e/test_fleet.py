@@ -136,6 +136,28 @@ def devices(srv):
 
 
 class FleetTest(unittest.TestCase):
+    def test_usage(self):
+        """--help names every option of the contract; bad usage exits 2 and says why."""
+        binary = os.environ.get("LARAFW_FLEET")
+        if not binary:
+            raise unittest.SkipTest("LARAFW_FLEET is not set")
+        r = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 0)
+        for opt in ("--server", "--devices", "--rate", "--firmware", "--fota-key", "--product",
+                    "--state", "--time-scale", "--report", "--duration", "Exit status"):
+            self.assertIn(opt, r.stdout)
+        for args, why in ((["--devices", "3"], "--server and --devices are required"),
+                          (["--server", "coap://127.0.0.1:1", "--devices", "0"], "--devices"),
+                          (["--server", "coaps://127.0.0.1:1", "--devices", "2"],
+                           "not supported yet"),
+                          (["--server", "coap://127.0.0.1:1", "--devices", "2", "--rate", "x"],
+                           "--rate"),
+                          (["--server", "coap://127.0.0.1:1", "--devices", "2", "--product",
+                            "LARA-X"], "known products")):
+            r = subprocess.run([binary] + args, capture_output=True, text=True, timeout=TIMEOUT)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(why, r.stderr, args)
+
     def test_200_modules_register(self):
         with Server(W.packages) as srv:
             fleet = Fleet(srv, 200, "--rate", "100")
