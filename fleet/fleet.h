@@ -43,13 +43,13 @@ struct fleet_mod {
     bool registered_once; /* a Register was accepted at least once */
     uint64_t register_ns; /* host time of the first accepted Register, from start_ns */
     unsigned registrations;
-    bool was_registered;  /* SIM_REG_DONE at the last look (counts registrations) */
-    bool campaign;        /* object 5 left Idle at least once */
-    char fw_start[64];    /* firmware version at the start */
+    bool was_registered; /* SIM_REG_DONE at the last look (counts registrations) */
+    bool campaign;       /* object 5 left Idle at least once */
+    char fw_start[64];   /* firmware version at the start */
     /* the loop's bookkeeping: its sockets and deadline, valid until it runs code again */
     bool dirty; /* ran since its sockets and deadline were asked for */
     int fd_n;
-    int counts[16]; /* SIM_PARTS_MAX */
+    int counts[16];  /* SIM_PARTS_MAX */
     uint64_t due_ns; /* host time the module needs servicing by (UINT64_MAX: none) */
 };
 
@@ -70,7 +70,7 @@ struct fleet {
     unsigned n;
     uint64_t t0_ns; /* host time the schedule started */
     struct fleet_progress {
-        uint64_t last_ns; /* the live line's last print */
+        uint64_t last_ns;                 /* the live line's last print */
         unsigned registered;              /* modules that registered at least once */
         bool all_started, all_registered; /* the stdout events were printed */
     } progress;
@@ -79,8 +79,6 @@ struct fleet {
 /* ---- fleet_report.c ---- */
 /* IMEI of module `index` (0-based): TAC 35452199, six serial digits, the Luhn check digit. */
 void fleet_imei(unsigned index, char out[16]);
-/* True when `imei` is 15 digits with a valid Luhn check digit. */
-bool fleet_imei_valid(const char *imei);
 enum fleet_result fleet_mod_result(const struct fleet_mod *m);
 const char *fleet_result_name(enum fleet_result r);
 /* Object 5 Update Result (/5/0/5) of a module, 0 when it never had a campaign. */

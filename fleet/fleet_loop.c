@@ -134,8 +134,8 @@ static void fleet_progress(struct fleet *f, bool final)
     fprintf(stderr,
             "\r\033[K%.1f s  started %u/%u  registered %u  downloading %u  updated %u  "
             "failed %u%s",
-            (double)(now - f->t0_ns) / 1e9, c.started, f->n, c.registered, c.downloading,
-            c.updated, c.failed, final ? "\n" : "");
+            (double)(now - f->t0_ns) / 1e9, c.started, f->n, c.registered, c.downloading, c.updated,
+            c.failed, final ? "\n" : "");
 }
 
 /* A started module's sockets (its fixed slots in the pollfd array, unused ones -1) and its

@@ -105,11 +105,9 @@ static int fleet_parse_args(int argc, char **argv, struct fleet_opts *o)
             o->server = optarg;
             break;
         case 'n':
-            if (fleet_number("--devices", optarg, 1, FLEET_MAX_DEVICES, &v) != 0 ||
-                v != floor(v)) {
+            if (fleet_number("--devices", optarg, 1, FLEET_MAX_DEVICES, &v) != 0 || v != floor(v)) {
                 if (v != floor(v))
-                    fprintf(stderr, "larafw-fleet: --devices: a whole number, not '%s'\n",
-                            optarg);
+                    fprintf(stderr, "larafw-fleet: --devices: a whole number, not '%s'\n", optarg);
                 return -1;
             }
             o->devices = (unsigned)v;
@@ -211,8 +209,7 @@ static int fleet_rm_entry(const char *path, const struct stat *st, int flag, str
 static int fleet_prepare(struct fleet *f, const struct sim_product **product)
 {
     if (f->o.state) {
-        if (snprintf(f->state_dir, sizeof f->state_dir, "%s", f->o.state) >=
-            4000) {
+        if (snprintf(f->state_dir, sizeof f->state_dir, "%s", f->o.state) >= 4000) {
             fprintf(stderr, "larafw-fleet: --state path too long\n");
             return -1;
         }
@@ -240,8 +237,10 @@ static int fleet_prepare(struct fleet *f, const struct sim_product **product)
             return -1;
         }
         if (!*product && !(*product = sim_product_find(info.product))) {
-            fprintf(stderr, "larafw-fleet: --firmware %s is for %s, a product the simulator "
-                            "does not know\n", f->o.firmware, info.product);
+            fprintf(stderr,
+                    "larafw-fleet: --firmware %s is for %s, a product the simulator "
+                    "does not know\n",
+                    f->o.firmware, info.product);
             return -1;
         }
         snprintf(f->factory_image, sizeof f->factory_image, "%s", f->o.firmware);
@@ -258,8 +257,7 @@ static int fleet_prepare(struct fleet *f, const struct sim_product **product)
     };
     int rc = pkg_image_synth(&prm, f->factory_image);
     if (rc != 0) {
-        fprintf(stderr, "larafw-fleet: synthesising %s: %s\n", f->factory_image,
-                pkg_strerror(rc));
+        fprintf(stderr, "larafw-fleet: synthesising %s: %s\n", f->factory_image, pkg_strerror(rc));
         return -1;
     }
     return 0;
@@ -365,8 +363,7 @@ int main(int argc, char **argv)
         upd += r == FLEET_UPDATED;
         failed += r == FLEET_FAILED;
     }
-    printf("done %u/%u registered, %u updated, %u failed, exit %d\n", reg, f.n, upd, failed,
-           rc);
+    printf("done %u/%u registered, %u updated, %u failed, exit %d\n", reg, f.n, upd, failed, rc);
     fflush(stdout);
     if (f.o.report && fleet_report_write(&f, f.o.report) != 0)
         rc = FLEET_EXIT_USAGE;
