@@ -47,11 +47,29 @@ struct fleet_mod {
     bool campaign;       /* object 5 left Idle at least once */
     char fw_start[64];   /* firmware version at the start */
     /* the loop's bookkeeping: its sockets and deadline, valid until it runs code again */
-    bool dirty; /* ran since its sockets and deadline were asked for */
-    int fd_n;
+    bool dirty;      /* ran since its sockets and deadline were asked for (on the dirty list) */
+    bool queued;     /* on this turn's list of modules to service */
+    int fd_n;        /* its sockets: the first fd_n of its slots in the pollfd array */
     int counts[16];  /* SIM_PARTS_MAX */
     uint64_t due_ns; /* host time the module needs servicing by (UINT64_MAX: none) */
+    unsigned heap_pos;
 };
+
+#define FLEET_NO_POS 0xffffffffu
+
+/* fleet_heap.c: the modules' deadlines (fleet_mod.due_ns), earliest on top. */
+struct fleet_heap {
+    unsigned *idx; /* module indices */
+    unsigned n;
+};
+int fleet_heap_init(struct fleet_heap *h, unsigned cap); /* 0, or -1 out of memory */
+void fleet_heap_free(struct fleet_heap *h);
+/* Sets module i's deadline (UINT64_MAX: takes it out of the heap). */
+void fleet_heap_set(struct fleet_heap *h, struct fleet_mod *mods, unsigned i, uint64_t due_ns);
+void fleet_heap_remove(struct fleet_heap *h, struct fleet_mod *mods, unsigned i);
+/* The module with the earliest deadline; false when the heap is empty. */
+bool fleet_heap_top(const struct fleet_heap *h, const struct fleet_mod *mods, unsigned *i,
+                    uint64_t *due_ns);
 
 enum fleet_result {
     FLEET_NOT_REGISTERED = 0,
