@@ -12,6 +12,7 @@
 #ifndef LARAFW_FLEET_H
 #define LARAFW_FLEET_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,6 +88,9 @@ struct fleet {
     struct fleet_mod *mods;
     unsigned n;
     uint64_t t0_ns; /* host time the schedule started */
+    /* main's signal flag (SIGTERM, SIGINT, SIGHUP) and the mask ppoll() waits with */
+    volatile sig_atomic_t *stop;
+    sigset_t loop_mask;
     struct fleet_progress {
         uint64_t last_ns;                 /* the live line's last print */
         unsigned registered;              /* modules that registered at least once */

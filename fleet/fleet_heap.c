@@ -1,6 +1,7 @@
 /* larafw-fleet: the modules' host deadlines in a binary min-heap, so that a loop turn finds the
  * modules whose time has come without a walk over the fleet (docs/fleet.md, "How the loop
  * works"). Each module knows its position (heap_pos) for an update or a removal in O(log n). */
+#define _GNU_SOURCE
 #include "fleet.h"
 
 #include <stdlib.h>

@@ -22,36 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t fleet_stop_signal;
-
-static void fleet_on_signal(int sig)
-{
-    fleet_stop_signal = sig;
-}
-
-static int fleet_setup_signals(sigset_t *loop_mask)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fleet_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigset_t block;
-    sigemptyset(&block);
-    int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        if (sigaction(sigs[i], &sa, NULL) != 0)
-            return -1;
-        sigaddset(&block, sigs[i]);
-    }
-    signal(SIGPIPE, SIG_IGN);
-    /* delivered only inside ppoll(): no race between the check and the wait */
-    if (sigprocmask(SIG_BLOCK, &block, loop_mask) != 0)
-        return -1;
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigdelset(loop_mask, sigs[i]);
-    return 0;
-}
-
 /* Powers module m up: the network is attached at once, so the client registers now (a
  * larafw-sim module waits SIM_LWM2M_START_MS of module time for its attach, §5.1). */
 static void fleet_start(struct fleet_mod *m)
@@ -271,11 +241,6 @@ static int fleet_slots(const struct sim *s)
 
 int fleet_run(struct fleet *f)
 {
-    sigset_t loop_mask;
-    if (fleet_setup_signals(&loop_mask) != 0) {
-        fprintf(stderr, "larafw-fleet: signals: %s\n", strerror(errno));
-        return -1;
-    }
     struct fleet_loop L = {.ep = -1};
     L.slots = f->n ? fleet_slots(f->mods[0].s) : 1;
     L.fds = calloc((size_t)f->n * (size_t)L.slots + 1, sizeof *L.fds);
@@ -296,7 +261,7 @@ int fleet_run(struct fleet *f)
     uint64_t end_ns = f->o.duration > 0 ? f->t0_ns + (uint64_t)(f->o.duration * 1e9) : UINT64_MAX;
     unsigned next_start = 0;
     int rc = 0;
-    while (!fleet_stop_signal) {
+    while (!*f->stop) {
         uint64_t now = sim_host_ns();
         if (now >= end_ns)
             break;
@@ -336,7 +301,7 @@ int fleet_run(struct fleet *f)
         /* ppoll on the epoll set: a timeout in nanoseconds (module timers at a small
          * --time-scale are finer than epoll_wait's milliseconds) */
         struct pollfd pe = {.fd = L.ep, .events = POLLIN};
-        int r = ppoll(&pe, 1, tsp, &loop_mask);
+        int r = ppoll(&pe, 1, tsp, &f->loop_mask);
         if (r < 0 && errno != EINTR) {
             fprintf(stderr, "larafw-fleet: ppoll: %s\n", strerror(errno));
             rc = -1;

@@ -27,6 +27,37 @@
 #define FLEET_DEFAULT_IMAGE_SIZE (64u * 1024u)
 #define FLEET_FDS_PER_MODULE     4 /* libcoap's socket, epoll fd and timerfd; a download */
 
+static volatile sig_atomic_t fleet_stop_signal;
+
+static void fleet_on_signal(int sig)
+{
+    fleet_stop_signal = sig;
+}
+
+/* SIGTERM, SIGINT, SIGHUP stop the fleet; they are blocked except inside the loop's ppoll(). */
+static int fleet_setup_signals(sigset_t *loop_mask)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fleet_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigset_t block;
+    sigemptyset(&block);
+    int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return -1;
+        sigaddset(&block, sigs[i]);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    /* delivered only inside ppoll(): no race between the check and the wait */
+    if (sigprocmask(SIG_BLOCK, &block, loop_mask) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigdelset(loop_mask, sigs[i]);
+    return 0;
+}
+
 static void fleet_usage(FILE *out)
 {
     char list[256];
@@ -353,6 +384,11 @@ int main(int argc, char **argv)
             goto out;
         }
     }
+    if (fleet_setup_signals(&f.loop_mask) != 0) {
+        fprintf(stderr, "larafw-fleet: signals: %s\n", strerror(errno));
+        goto out;
+    }
+    f.stop = &fleet_stop_signal;
     if (fleet_run(&f) != 0)
         goto out;
     rc = fleet_exit_status(&f);
@@ -368,6 +404,6 @@ int main(int argc, char **argv)
     if (f.o.report && fleet_report_write(&f, f.o.report) != 0)
         rc = FLEET_EXIT_USAGE;
 out:
-    fleet_teardown(&f, SIGTERM);
+    fleet_teardown(&f, fleet_stop_signal ? (int)fleet_stop_signal : SIGTERM);
     return rc;
 }

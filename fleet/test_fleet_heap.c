@@ -2,6 +2,7 @@
  * random sets, updates, removals and pops keep the earliest deadline on top and every
  * module's heap_pos right; UINT64_MAX takes a module out. And the fleet's IMEIs
  * (sim_imei_compose): 15 digits, Luhn, distinct. */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
