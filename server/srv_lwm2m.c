@@ -267,7 +267,8 @@ static void settle_imei(struct srv_lwm2m *l, struct srv_reg *reg, struct srv_dev
             d->imei_conflict = true;
         }
     } else if (srv_imei_valid(reported)) {
-        snprintf(d->imei, sizeof d->imei, "%s", reported);
+        _Static_assert(sizeof d->imei > SRV_IMEI_LEN, "an IMEI fits");
+        memcpy(d->imei, reported, SRV_IMEI_LEN + 1); /* valid: 15 digits and the NUL */
     } else {
         fprintf(stderr,
                 "larafw-server: %s: /3/0/2 '%s' is not an IMEI (15 digits with a Luhn check "

@@ -2,11 +2,12 @@
 #define _GNU_SOURCE
 #include "srv_psk.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "srv_secfile.h"
+#include "srv_secret.h"
 
 static int hexdigit(char c)
 {
@@ -82,7 +83,7 @@ static int by_identity(const void *a, const void *b)
 int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *bad_line)
 {
     memset(out, 0, sizeof *out);
-    size_t i = 0;
+    size_t i = 0, cap = 0;
     int line = 0;
     while (i < len) {
         const char *nl = memchr(text + i, '\n', len - i);
@@ -104,12 +105,15 @@ int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out, int *
             return SRV_E_PARSE;
         }
         e.line = line;
-        struct srv_psk_entry *grown = realloc(out->entries, (out->count + 1) * sizeof e);
-        if (!grown) {
-            srv_psk_free(out);
-            return SRV_E_NOMEM;
+        if (out->count == cap) { /* doubling: a file of 100 000 identities loads in one go */
+            cap = cap ? cap * 2 : 16;
+            struct srv_psk_entry *grown = realloc(out->entries, cap * sizeof e);
+            if (!grown) {
+                srv_psk_free(out);
+                return SRV_E_NOMEM;
+            }
+            out->entries = grown;
         }
-        out->entries = grown;
         out->entries[out->count++] = e;
     }
     /* sorted by identity: found by bisection in every handshake, repeats side by side */
@@ -130,9 +134,22 @@ int srv_psk_load(const char *path, struct srv_psk_table *out, char *why, size_t 
 {
     char *text;
     size_t len;
-    int rc = srv_secfile_read(path, &text, &len, why, cap);
-    if (rc != 0)
+    int rc = srv_secret_read(path, &text, &len);
+    if (rc == SRV_E_PERM) {
+        snprintf(why, cap,
+                 "%s holds secrets but the group or others may read or write it; run chmod 600 %s",
+                 path, path);
+        return SRV_E_ARG;
+    }
+    if (rc == SRV_E_IO) {
+        snprintf(why, cap, "cannot read %s: %s", path,
+                 errno == EINVAL ? "not a regular file" : strerror(errno));
         return rc;
+    }
+    if (rc != 0) {
+        snprintf(why, cap, "out of memory reading %s", path);
+        return rc;
+    }
     int bad_line = 0;
     rc = srv_psk_parse(text, len, out, &bad_line);
     free(text);

@@ -40,7 +40,7 @@ struct srv_psk_table {
  * too long, imei= not a valid IMEI, identity repeated) or SRV_E_NOMEM. */
 SRV_WARN_UNUSED int srv_psk_parse(const char *text, size_t len, struct srv_psk_table *out,
                                   int *bad_line);
-/* Reads the whole file (srv_secfile_read: refused when group/others may read it) and parses
+/* Reads the whole file (srv_secret_read: refused when group/others may read it) and parses
  * it. On failure `why` says what is wrong and what to do. Returns 0, SRV_E_IO, SRV_E_ARG
  * (permissions), SRV_E_NOMEM or a srv_psk_parse error. */
 SRV_WARN_UNUSED int srv_psk_load(const char *path, struct srv_psk_table *out, char *why,

@@ -55,6 +55,8 @@ static void sim_usage(FILE *out)
             "                   certificate is not validated (factory security profile)\n"
             "  --lwm2m-server URI  uFOTA LwM2M server, coap://HOST:PORT or coaps://HOST:PORT\n"
             "  --psk-identity ID, --psk-key HEX  DTLS-PSK credentials for coaps://\n"
+            "  --psk-key-file FILE  the key (hex) from a file only its owner may read\n"
+            "                   (chmod 600): unlike --psk-key, not visible in ps\n"
             "  --lwm2m-port N   UDP port the client's objects are served on for peers\n",
             list);
 }
@@ -82,6 +84,7 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         {"lwm2m-server", required_argument, NULL, 'L'},
         {"psk-identity", required_argument, NULL, 'I'},
         {"psk-key", required_argument, NULL, 'K'},
+        {"psk-key-file", required_argument, NULL, 'Q'},
         {"lwm2m-port", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -91,7 +94,7 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        char err[256];
+        char err[512];
         char *end = NULL;
         switch (c) {
         case 's':
@@ -124,10 +127,12 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         case 'L':
         case 'I':
         case 'K':
+        case 'Q':
         case 'O': /* uFOTA LwM2M client (sim_lwm2m.c) */
             if ((c == 'L'   ? sim_lwm2m_opt_server(s, optarg, err, sizeof err)
                  : c == 'I' ? sim_lwm2m_opt_psk_identity(s, optarg, err, sizeof err)
                  : c == 'K' ? sim_lwm2m_opt_psk_key(s, optarg, err, sizeof err)
+                 : c == 'Q' ? sim_lwm2m_opt_psk_key_file(s, optarg, err, sizeof err)
                             : sim_lwm2m_opt_port(s, optarg, err, sizeof err)) != 0) {
                 fprintf(stderr, "larafw-sim: %s\n", err);
                 return -1;
@@ -153,11 +158,14 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
         case 'h':
             sim_usage(stdout);
             exit(0);
-        default:
-            fprintf(stderr, "larafw-sim: unknown or incomplete option '%s'\n",
-                    argv[optind - 1] ? argv[optind - 1] : "?");
+        default: {
+            /* the option's name only: "--psk-kye=<key>" must not print the key */
+            const char *opt = argv[optind - 1] ? argv[optind - 1] : "?";
+            fprintf(stderr, "larafw-sim: unknown or incomplete option '%.*s'\n",
+                    (int)strcspn(opt, "="), opt);
             sim_usage(stderr);
             return -1;
+        }
         }
     }
     if (optind < argc) {

@@ -19,7 +19,8 @@
 
 struct lfw_foat_config {
     const struct lfw_proc_config *proc;
-    uint8_t *block_buf; /* XMODEM block buffer: LFW_XMODEM_BUF_1K (or _128) bytes */
+    uint8_t *block_buf; /* XMODEM block buffer: LFW_XMODEM_BUF_1K (or _128) bytes, or twice
+                           that to prepare each block ahead (larafw/xmodem.h) */
     size_t block_buf_size;
     uint16_t block_size;  /* 1024 (default when 0) or 128 */
     uint32_t max_retries; /* XMODEM retries per block, 0 = LFW_XMODEM_MAX_RETRIES */

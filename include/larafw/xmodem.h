@@ -2,7 +2,9 @@
  * arithmetic checksum after NAK; 128-byte and 1024-byte blocks are both accepted).
  *
  * Data is pulled from a `struct lfw_source` block by block; the only RAM is the caller's block
- * buffer (LFW_XMODEM_BUF_1K bytes for 1K blocks). The last block is padded with 0x1A.
+ * buffer (LFW_XMODEM_BUF_1K bytes for 1K blocks). The last block is padded with 0x1A. A buffer
+ * of two blocks (LFW_XMODEM_BUF_1K_2) lets the sender read and checksum block k+1 while block k
+ * is on the line, so that the receiver's ACK is answered by the next block at once.
  * Protocol: wait for the receiver's start character ('C' → CRC-16, NAK → checksum) within
  * start_timeout_ms; send each block and wait for ACK; NAK or no answer within ack_timeout_ms
  * → resend (at most max_retries times per block); CAN CAN from the receiver → LFW_ECANCELED;
@@ -31,6 +33,9 @@
 /* Block buffer sizes: header (3) + data + CRC (2). */
 #define LFW_XMODEM_BUF_128 133
 #define LFW_XMODEM_BUF_1K  1029
+/* Two blocks: the next one is prepared while the current one is sent (see above). */
+#define LFW_XMODEM_BUF_128_2 (2 * LFW_XMODEM_BUF_128)
+#define LFW_XMODEM_BUF_1K_2  (2 * LFW_XMODEM_BUF_1K)
 
 /* Defaults (used when the config field is 0). */
 #define LFW_XMODEM_START_TIMEOUT_MS 109000u /* §3.1: 3 × 3 s 'C' + 10 × 10 s NAK */
@@ -39,7 +44,9 @@
 
 struct lfw_xmodem_config {
     const struct lfw_port *port; /* e.g. lfw_at_raw_port() */
-    uint8_t *block_buf;          /* caller's, >= LFW_XMODEM_BUF_128 / LFW_XMODEM_BUF_1K */
+    /* caller's, >= LFW_XMODEM_BUF_128 / LFW_XMODEM_BUF_1K; LFW_XMODEM_BUF_…_2 (two blocks)
+     * to prepare each block while the one before is sent */
+    uint8_t *block_buf;
     size_t block_buf_size;
     uint16_t block_size;       /* 128 or 1024; 0 = 1024 */
     uint32_t start_timeout_ms; /* 0 = LFW_XMODEM_START_TIMEOUT_MS */

@@ -33,6 +33,9 @@ extern const struct sim_part sim_part_lwm2m;
 int sim_lwm2m_opt_server(struct sim *s, const char *uri, char *err, size_t errlen);
 int sim_lwm2m_opt_psk_identity(struct sim *s, const char *id, char *err, size_t errlen);
 int sim_lwm2m_opt_psk_key(struct sim *s, const char *hex, char *err, size_t errlen);
+/* --psk-key-file FILE: the hex key alone in a 0600 file (blanks around ignored), read whole;
+ * a file others may read is refused (chmod 600). Errors never show the key. */
+int sim_lwm2m_opt_psk_key_file(struct sim *s, const char *path, char *err, size_t errlen);
 int sim_lwm2m_opt_port(struct sim *s, const char *port, char *err, size_t errlen);
 /* Checks the options together (coaps:// needs both PSK options). 0 or -1 with err. */
 int sim_lwm2m_opt_check(struct sim *s, char *err, size_t errlen);

@@ -106,7 +106,7 @@ static int sim_net_part_open(struct sim *s, uint64_t resume_from)
     struct sim_net *n = s->net;
     char path[PATH_MAX];
     sim_path(s, SIM_NET_PART_REL, path, sizeof path);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
     struct stat st;

@@ -70,34 +70,122 @@ int sim_net_url(char *out, size_t len, const char *scheme, const char *host, lon
 
 /* ---- report redaction ---------------------------------------------------------------------- */
 
+/* The report records every command line before it is parsed, so that a malformed command is
+ * seen too; the password of a malformed command is a password all the same. The rules
+ * therefore follow the host's intent, not the parser: every "UFTP" / "UHTTP" (any case, '+'
+ * or not, blanks or other junk before '=' or ':') whose parameters — split at every comma,
+ * quotes ignored — hold an op code 3 (password: §4.2.1.1, §4.2.2.1; written 3, "3", 03, +3,
+ * blanks around) loses everything after that op code. For +UHTTP a leading 3 is a profile
+ * when a number (the op code) follows it. Redacting too much is harmless, too little is not. */
+
+static bool sim_redact_name_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Index after "name" at line[i] (case-insensitive, not followed by a name character), or 0. */
+static size_t sim_redact_name_at(const char *line, size_t i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncasecmp(line + i, name, n) != 0 || sim_redact_name_char(line[i + n]))
+        return 0;
+    if (i > 0 && sim_redact_name_char(line[i - 1]) && line[i - 1] != 'T' && line[i - 1] != 't')
+        return 0; /* part of a longer word ("ATUFTP" still counts) */
+    return i + n;
+}
+
+/* Blanks, and the '.' the report shows for a control character. */
+static bool sim_redact_junk(char c)
+{
+    return c == ' ' || c == '\t' || c == '.';
+}
+
+/* Is line[a..b) the number 3, possibly quoted, signed, zero-padded, with blanks around? */
+static bool sim_redact_is_three(const char *line, size_t a, size_t b)
+{
+    while (a < b && sim_redact_junk(line[a]))
+        a++;
+    while (b > a && sim_redact_junk(line[b - 1]))
+        b--;
+    if (b - a >= 2 && line[a] == '"' && line[b - 1] == '"') {
+        a++;
+        b--;
+    }
+    while (a < b && line[a] == ' ')
+        a++;
+    while (b > a && line[b - 1] == ' ')
+        b--;
+    if (a < b && line[a] == '+')
+        a++;
+    while (a + 1 < b && line[a] == '0')
+        a++;
+    return b - a == 1 && line[a] == '3';
+}
+
+/* Is line[a..b) a plain (unquoted) decimal number? */
+static bool sim_redact_is_number(const char *line, size_t a, size_t b)
+{
+    while (a < b && line[a] == ' ')
+        a++;
+    while (b > a && line[b - 1] == ' ')
+        b--;
+    if (a == b)
+        return false;
+    for (size_t k = a; k < b; k++)
+        if (line[k] < '0' || line[k] > '9')
+            return false;
+    return true;
+}
+
+/* Replaces line[from..] by "***" (shorter when less is there). */
+static void sim_redact_rest(char *line, size_t from)
+{
+    size_t rest = strlen(line + from);
+    if (rest == 0)
+        return;
+    if (rest >= 3)
+        memcpy(line + from, "***", 4);
+    else
+        memset(line + from, '*', rest);
+}
+
+/* Parameters of one command at line[i] (just after '='): 1 if it redacted the rest. */
+static int sim_redact_params(char *line, size_t i, bool http)
+{
+    size_t field = 0;
+    for (;;) {
+        size_t end = i + strcspn(line + i, ",");
+        if (line[end] != ',')
+            return 0; /* the last parameter: nothing follows an op code there */
+        if (sim_redact_is_three(line, i, end)) {
+            size_t next = end + 1 + strcspn(line + end + 1, ",");
+            bool profile = http && field == 0 && sim_redact_is_number(line, end + 1, next);
+            if (!profile) {
+                sim_redact_rest(line, end + 1);
+                return 1;
+            }
+        }
+        i = end + 1;
+        field++;
+    }
+}
+
 void sim_net_redact(char *line)
 {
-    /* AT+UFTP=3,"pw" and AT+UHTTP=<p>,3,"pw": keep the command, hide the value */
-    size_t len = strlen(line);
-    for (size_t i = 0; i + 3 < len; i++) {
-        const char *p = line + i;
-        size_t skip = 0;
-        if (strncasecmp(p, "+UFTP=", 6) == 0) {
-            skip = 6;
-        } else if (strncasecmp(p, "+UHTTP=", 7) == 0) {
-            skip = 7;
-            while (p[skip] >= '0' && p[skip] <= '9')
-                skip++;
-            if (p[skip] != ',')
-                continue;
-            skip++;
-        } else {
+    for (size_t i = 0; line[i]; i++) {
+        bool http = false;
+        size_t j = sim_redact_name_at(line, i, "UFTP");
+        if (!j) {
+            j = sim_redact_name_at(line, i, "UHTTP");
+            http = j != 0;
+        }
+        if (!j)
             continue;
-        }
-        while (p[skip] == ' ')
-            skip++;
-        if (p[skip] == '3' && p[skip + 1] == ',') {
-            size_t pos = i + skip + 2, rest = len - pos;
-            if (rest >= 3)
-                memcpy(line + pos, "***", 4);
-            else
-                memset(line + pos, '*', rest);
-        }
-        return;
+        while (sim_redact_junk(line[j]))
+            j++;
+        if (line[j] != '=' && line[j] != ':')
+            continue;
+        if (sim_redact_params(line, j + 1, http))
+            return; /* the rest of the line is gone */
     }
 }

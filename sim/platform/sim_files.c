@@ -405,7 +405,7 @@ static int sim_cmd_udwnfile(struct sim *s, enum sim_if iface, const struct sim_a
     if (tag == SIM_TAG_PROFILE) {
         char path[PATH_MAX];
         sim_path(s, "mno", path, sizeof path);
-        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
             return SIM_RES_CME(SIM_CME_UNKNOWN);
     }
     struct sim_dwn *d = calloc(1, sizeof *d);

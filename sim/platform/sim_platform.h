@@ -115,6 +115,9 @@ void sim_power_off(struct sim *s, int sig);
 /* Opens --report FILE (continuing a valid timeline left by an earlier power cycle). */
 int sim_report_open(struct sim *s, const char *path);
 void sim_report_close(struct sim *s);
+/* In place: the user information of every URL of `text` ("user:pw" before "@") becomes
+ * three stars. */
+void sim_redact_url_userinfo(char *text);
 
 /* ---- faults (sim_fault.c) ---- */
 void sim_faults_init(struct sim_faults *f);

@@ -2,7 +2,9 @@
  * faults, compliance notes (§5.7, §5.8.3) — with module-time stamps. The file is a JSON
  * array that is valid after every event: each event overwrites the closing "]" and writes a
  * new one after it (one pwrite per event, no fsync: a SIGKILL leaves the page cache intact).
- * A later power-up on the same FILE continues the same array. */
+ * A later power-up on the same FILE continues the same array. No secret goes in: the parts'
+ * redact hooks hide passwords in command lines (sim_dispatch.c) and every event's text loses
+ * the credentials of its URLs ("user:pw" before the "@" becomes three stars). The file is 0600. */
 #define _DEFAULT_SOURCE
 #include "sim_platform.h"
 
@@ -40,14 +42,25 @@ int sim_report_open(struct sim *s, const char *path)
     s->report_path = path;
     if (!path)
         return 0;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         fprintf(stderr, "larafw-sim: --report %s: %s\n", path, strerror(errno));
         return -1;
     }
     struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "larafw-sim: --report %s: not a regular file\n", path);
+        close(fd);
+        return -1;
+    }
+    /* a report of an earlier version may be readable by others: the timeline stays private */
+    if ((st.st_mode & 077) && fchmod(fd, 0600) != 0) {
+        fprintf(stderr, "larafw-sim: --report %s: chmod 600: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
     char tail[SIM_REPORT_TAIL_LEN];
-    if (fstat(fd, &st) == 0 && st.st_size >= 4 &&
+    if (st.st_size >= 4 &&
         pread(fd, tail, sizeof tail, st.st_size - SIM_REPORT_TAIL_LEN) == SIM_REPORT_TAIL_LEN &&
         memcmp(tail, SIM_REPORT_TAIL, SIM_REPORT_TAIL_LEN) == 0) {
         /* continue the timeline of an earlier power cycle */
@@ -73,6 +86,34 @@ void sim_report_close(struct sim *s)
         close(s->report_fd);
     }
     s->report_fd = -1;
+}
+
+static bool sim_url_end(char c)
+{
+    return c == '/' || c == '"' || c == ' ' || c == ',' || c == ';' || c == '?' || c == '#' ||
+           c == '\'' || c == '>' || c == '\\' || (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+void sim_redact_url_userinfo(char *text)
+{
+    for (char *p = strstr(text, "://"); p; p = strstr(p, "://")) {
+        char *a = p + 3, *e = a, *at = NULL;
+        while (*e && !sim_url_end(*e)) {
+            if (*e == '@')
+                at = e;
+            e++;
+        }
+        if (at && at > a) {
+            size_t n = (size_t)(at - a);
+            if (n >= 3) {
+                memcpy(a, "***", 3);
+                memmove(a + 3, at, strlen(at) + 1);
+            } else {
+                memset(a, '*', n);
+            }
+        }
+        p = a;
+    }
 }
 
 /* Appends `text` as a JSON string body (escaped; bytes >= 0x80 as \u00XX). */
@@ -105,6 +146,7 @@ void sim_report(struct sim *s, const char *kind, const char *fmt, ...)
     va_end(ap);
     if (tn < 0)
         return;
+    sim_redact_url_userinfo(text);
     char esc_kind[64], esc_text[sizeof text * 6 + 1];
     sim_json_escape(esc_kind, sizeof esc_kind, kind ? kind : "note");
     sim_json_escape(esc_text, sizeof esc_text, text);

@@ -88,7 +88,7 @@ static int sim_atomic_write_path(const char *path, const void *buf, size_t len, 
     char tmp[PATH_MAX];
     if (sim_tmp_name(path, tmp, sizeof tmp) != 0)
         return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
     if (pkg_write_all(fd, buf, len) != 0 || (sync && fsync(fd) != 0)) {
@@ -128,7 +128,7 @@ static int sim_copy_in(struct sim *s, const char *src, const char *rel)
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return -1;
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) {
         close(in);
         return -1;
@@ -460,7 +460,7 @@ const char *sim_default_version(const struct sim_product *p)
 
 static int sim_mkdir(const char *path)
 {
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
         return 0;
     fprintf(stderr, "larafw-sim: mkdir %s: %s\n", path, strerror(errno));
     return -1;
@@ -539,6 +539,11 @@ int sim_state_factory(struct sim *s, const char *image, const char *key)
         int rc = pkg_image_synth(&prm, path);
         if (rc != 0) {
             fprintf(stderr, "larafw-sim: synthesising the default image: %s\n", pkg_strerror(rc));
+            return -1;
+        }
+        /* like every file of DIR: the owner's only (the library creates it 0644) */
+        if (chmod(path, 0600) != 0) {
+            fprintf(stderr, "larafw-sim: chmod 600 %s: %s\n", path, strerror(errno));
             return -1;
         }
     }

@@ -221,7 +221,7 @@ static void sim_foat_ready(struct sim *s)
     struct sim_foat *f = s->foat;
     char path[PATH_MAX];
     sim_path(s, sim_foat_part_rel, path, sizeof path);
-    f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (f->fd < 0) {
         enum sim_if iface = f->iface;
         sim_foat_end(s);

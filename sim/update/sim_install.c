@@ -297,7 +297,7 @@ void sim_inst_install_begin(struct sim *s)
         return;
     }
     in->apply_open = true;
-    in->out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    in->out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (in->out_fd < 0) {
         sim_inst_finish(s, SIM_CODE_FLASH_ACCESS);
         return;

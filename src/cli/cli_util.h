@@ -31,13 +31,14 @@ enum lfw_cli_cmd {
     LFW_CMD_FOTA,  /* fota http|ftp URL (options_net.c) */
     LFW_CMD_UFOTA, /* ufota watch|status|pause|resume|cancel */
     LFW_CMD_LWM2M, /* lwm2m srlt SECONDS|register|deregister */
+    LFW_CMD_PORTS, /* ports [--probe] (cmd_ports.c): needs no -p */
 };
 
 #define LFW_CLI_DEFAULT_BAUD 115200u
 
 struct lfw_cli_opts {
     /* global */
-    const char *port;   /* -p / --port, else $LARAFW_PORT */
+    const char *port;   /* -p / --port, else $LARAFW_PORT; "auto": cli_ports.h */
     uint32_t baud;      /* -b / --baud: the rate the module's line runs at now */
     const char *at_log; /* --at-log FILE */
     bool json;          /* --json */
@@ -64,6 +65,7 @@ struct lfw_cli_opts {
     const char *policy;     /* ufota watch: --policy auto|ack|window=HH:MM-HH:MM|reject */
     uint32_t defer_s;       /* ufota watch: --defer SECONDS before the accepted download */
     bool defer_set;
+    bool probe; /* ports: --probe (which port answers AT) */
 };
 
 /* Checks the action and arguments of fota/ufota/lwm2m after parsing. Returns 0 or

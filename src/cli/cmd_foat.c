@@ -42,7 +42,7 @@ int lfw_cmd_foat(struct lfw_session *s)
     pc.version_out = new_version;
     pc.version_out_size = sizeof new_version;
 
-    static uint8_t block[LFW_XMODEM_BUF_1K];
+    static uint8_t block[LFW_XMODEM_BUF_1K_2]; /* next block prepared while one is sent */
     struct lfw_foat_config fc = {
         .proc = &pc,
         .block_buf = block,

@@ -31,6 +31,7 @@ enum opt_id {
     OPT_STATE_FILE,
     OPT_POLICY,
     OPT_DEFER,
+    OPT_PROBE,
 };
 
 /* Which commands accept an option: bit (1 << cmd); GLOBAL for all. */
@@ -68,13 +69,14 @@ static const struct opt_def opt_table[] = {
     {OPT_STATE_FILE, 0, "state-file", true, ONLY(LFW_CMD_FOTA)},
     {OPT_POLICY, 0, "policy", true, ONLY(LFW_CMD_UFOTA)},
     {OPT_DEFER, 0, "defer", true, ONLY(LFW_CMD_UFOTA)},
+    {OPT_PROBE, 0, "probe", false, ONLY(LFW_CMD_PORTS)},
 };
 #define OPT_COUNT (sizeof opt_table / sizeof opt_table[0])
 
 static const char *const cmd_names[] = {
-    [LFW_CMD_NONE] = "",     [LFW_CMD_INFO] = "info",       [LFW_CMD_FOAT] = "foat",
-    [LFW_CMD_PUSH] = "push", [LFW_CMD_INSTALL] = "install",
-    [LFW_CMD_FOTA] = "fota", [LFW_CMD_UFOTA] = "ufota",       [LFW_CMD_LWM2M] = "lwm2m",
+    [LFW_CMD_NONE] = "",       [LFW_CMD_INFO] = "info",       [LFW_CMD_FOAT] = "foat",
+    [LFW_CMD_PUSH] = "push",   [LFW_CMD_INSTALL] = "install", [LFW_CMD_FOTA] = "fota",
+    [LFW_CMD_UFOTA] = "ufota", [LFW_CMD_LWM2M] = "lwm2m",     [LFW_CMD_PORTS] = "ports",
 };
 
 const char *lfw_cli_cmd_name(enum lfw_cli_cmd cmd)
@@ -230,6 +232,9 @@ static int apply(struct lfw_cli_opts *o, const struct opt_def *d, const char *ar
                                "invalid --defer '%s' (1 to 86400 seconds)", arg);
         o->defer_set = true;
         break;
+    case OPT_PROBE:
+        o->probe = true;
+        break;
     }
     return 0;
 }
@@ -324,7 +329,7 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
             if (found == LFW_CMD_NONE)
                 return usage_error(err, errlen, LFW_CMD_NONE,
                                    "unknown command '%s' (commands: info, foat, push, install, "
-                                   "fota, ufota, lwm2m)",
+                                   "fota, ufota, lwm2m, ports)",
                                    a);
             o->cmd = found;
             continue;
@@ -348,7 +353,7 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
     if (o->cmd == LFW_CMD_NONE)
         return usage_error(err, errlen, LFW_CMD_NONE,
                            "no command given (commands: info, foat, push, install, fota, "
-                           "ufota, lwm2m)");
+                           "ufota, lwm2m, ports)");
     if ((o->cmd == LFW_CMD_FOAT || o->cmd == LFW_CMD_PUSH) && !o->pkg)
         return usage_error(err, errlen, o->cmd, "no package file given");
     if (o->cmd == LFW_CMD_FOTA || o->cmd == LFW_CMD_UFOTA || o->cmd == LFW_CMD_LWM2M) {
@@ -358,9 +363,10 @@ int lfw_cli_parse(int argc, char *const argv[], const char *env_port, struct lfw
     }
     if (o->checksum && o->cmd == LFW_CMD_FOAT)
         o->xmodem_128 = true; /* the checksum variant of XMODEM has 128-byte blocks */
-    if (!o->port)
+    if (!o->port && o->cmd != LFW_CMD_PORTS)
         return usage_error(err, errlen, o->cmd,
-                           "no serial port given: use -p PORT or set LARAFW_PORT");
+                           "no serial port given: use -p PORT (or -p auto) or set "
+                           "LARAFW_PORT");
     return 0;
 }
 
@@ -378,9 +384,11 @@ static const char usage_main[] =
     "  ufota watch          follow (approve, defer, reject) a uFOTA update of the server\n"
     "  ufota status|pause|resume|cancel    control a uFOTA download (AT+UFOTA)\n"
     "  lwm2m srlt S|register|deregister    LwM2M registration (AT+ULWM2M…)\n"
+    "  ports [--probe]      list the serial ports of attached u-blox modules (USB)\n"
     "\n"
     "options:\n"
-    "  -p, --port PORT      serial device (default: $LARAFW_PORT)\n"
+    "  -p, --port PORT      serial device (default: $LARAFW_PORT); 'auto': the AT port of\n"
+    "                       the one u-blox module attached by USB (see 'larafw ports')\n"
     "  -b, --baud BAUD      rate the module's line runs at now (default 115200)\n"
     "      --at-log FILE    write every byte each way, with timestamps, to FILE\n"
     "      --json           machine-readable output: one JSON object per line\n"
@@ -436,6 +444,25 @@ static const char usage_install[] =
     "  --no-wait            return once the module accepted the command\n"
     "  --timeout SECONDS    longest wait for the install (default 20 min, §5.5)\n";
 
+static const char usage_ports[] =
+    "usage: larafw ports [--probe] [--json] [-b BAUD]\n"
+    "\n"
+    "Lists the serial ports of the u-blox modules attached by USB (vendor 1546), from sysfs:\n"
+    "port, USB device, interface number, role, vendor:product ID, product, serial number.\n"
+    "The role comes from the product's USB interface layout (LARA-R6 01B, LARA-L6:\n"
+    "interface 0 diagnostic, 1-3 AT); 'unknown' for other product IDs.\n"
+    "\n"
+    "  --probe              send AT to each port (1 s at most, at -b BAUD) and show\n"
+    "                       'AT OK', 'no answer', or 'busy' for a port another program\n"
+    "                       holds (never waited on)\n"
+    "\n"
+    "'-p auto' (any command) uses the first AT port that answers AT when exactly one module\n"
+    "is attached, and otherwise stops with the list of candidates; LARAFW_PORT=auto works\n"
+    "too. A module on a UART (/dev/ttyS*, /dev/ttyAMA*) is not listed: give -p PORT.\n"
+    "LARAFW_SYSFS_ROOT and LARAFW_DEV_DIR replace /sys and /dev (for tests).\n"
+    "\n"
+    "exit status: 0 listed, 3 no u-blox port found\n";
+
 void lfw_cli_usage(FILE *f, enum lfw_cli_cmd cmd)
 {
     switch (cmd) {
@@ -453,6 +480,9 @@ void lfw_cli_usage(FILE *f, enum lfw_cli_cmd cmd)
         break;
     case LFW_CMD_NONE:
         fputs(usage_main, f);
+        break;
+    case LFW_CMD_PORTS:
+        fputs(usage_ports, f);
         break;
     case LFW_CMD_FOTA:
     case LFW_CMD_UFOTA:

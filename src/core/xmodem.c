@@ -35,13 +35,23 @@ int lfw_xmodem_init(struct lfw_xmodem *x, const struct lfw_xmodem_config *cfg)
     return 0;
 }
 
+/* CRC-16/XMODEM four bits at a time: crc16_nibble[i] is the CRC register after shifting the
+ * nibble i through a zero register (poly 0x1021). Two steps per byte instead of eight, for 32
+ * bytes of flash (a byte table would cost 512 and break the core's size budget,
+ * bench/core-size). With a two-block buffer the CRC is computed while the block before is on
+ * the line (send_until_ack), off the per-block turnaround (docs/testing.md, "XMODEM
+ * throughput"). */
+static const uint16_t crc16_nibble[16] = {
+    0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50a5, 0x60c6, 0x70e7,
+    0x8108, 0x9129, 0xa14a, 0xb16b, 0xc18c, 0xd1ad, 0xe1ce, 0xf1ef,
+};
+
 uint16_t lfw_xmodem_crc16(uint16_t crc, const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        crc ^= (uint16_t)((uint16_t)data[i] << 8);
-        for (int bit = 0; bit < 8; bit++) {
-            crc = (crc & 0x8000u) != 0 ? (uint16_t)((crc << 1) ^ 0x1021u) : (uint16_t)(crc << 1);
-        }
+        crc =
+            (uint16_t)((uint16_t)(crc << 4) ^ crc16_nibble[((crc >> 12) ^ (data[i] >> 4)) & 0xfu]);
+        crc = (uint16_t)((uint16_t)(crc << 4) ^ crc16_nibble[((crc >> 12) ^ data[i]) & 0xfu]);
     }
     return crc;
 }
@@ -67,30 +77,31 @@ static int read_reply(const struct lfw_port *port, uint32_t timeout_ms)
         uint32_t left = lfw_deadline_left(&d, port);
         int n = port->read(port->user, &c, 1, left);
         if (n < 0) {
-            return LFW_EIO;
+            return n == LFW_ECANCELED ? LFW_ECANCELED : LFW_EIO;
         }
-        if (n == 0) {
-            if (left == 0) {
-                return REPLY_TIMEOUT;
+        if (n > 0) {
+            if (c == LFW_XMODEM_CAN) {
+                if (++cans >= CAN_COUNT) {
+                    return REPLY_CANCEL;
+                }
+            } else {
+                cans = 0;
+                switch (c) {
+                case LFW_XMODEM_ACK:
+                    return REPLY_ACK;
+                case LFW_XMODEM_NAK:
+                    return REPLY_NAK;
+                case 'C':
+                    return REPLY_CRC_START;
+                default:
+                    break;
+                }
             }
-            continue;
         }
-        if (c == LFW_XMODEM_CAN) {
-            if (++cans >= CAN_COUNT) {
-                return REPLY_CANCEL;
-            }
-            continue;
-        }
-        cans = 0;
-        switch (c) {
-        case LFW_XMODEM_ACK:
-            return REPLY_ACK;
-        case LFW_XMODEM_NAK:
-            return REPLY_NAK;
-        case 'C':
-            return REPLY_CRC_START;
-        default:
-            break;
+        /* Checked after every read, whatever arrived: a stream of noise must not hold the
+         * wait open past its deadline. */
+        if (left == 0) {
+            return REPLY_TIMEOUT;
         }
     }
 }
@@ -103,11 +114,10 @@ static int cancel(const struct lfw_xmodem *x, int rc)
     return rc;
 }
 
-/* Fills the block buffer with block `seq` holding src[offset…]; returns its wire length. */
-static int build_block(struct lfw_xmodem *x, const struct lfw_source *src, uint32_t offset,
-                       uint8_t seq)
+/* Fills `b` with block `seq` holding src[offset…]; returns its wire length. */
+static int build_block(const struct lfw_xmodem *x, const struct lfw_source *src, uint32_t offset,
+                       uint8_t seq, uint8_t *b)
 {
-    uint8_t *b = x->cfg.block_buf;
     size_t block = x->cfg.block_size;
     uint32_t left = src->size - offset;
     size_t n = left < block ? (size_t)left : block;
@@ -132,6 +142,15 @@ static int build_block(struct lfw_xmodem *x, const struct lfw_source *src, uint3
     b[3 + block] = sum;
     return (int)(block + 4);
 }
+
+/* The block to prepare while the current one is on the line (double buffer). */
+struct next_block {
+    const struct lfw_source *src;
+    uint32_t offset;
+    uint8_t seq;
+    uint8_t *buf;
+    int len; /* wire length, LFW_ESOURCE, or 0 while not built */
+};
 
 /* Drops start characters that are already queued (the receiver repeats 'C'/NAK until data
  * comes, §3.1), so that a stale NAK is not taken as the answer to block 1 — resending it would
@@ -175,12 +194,18 @@ static int wait_start(struct lfw_xmodem *x)
     }
 }
 
-/* Sends `len` bytes of the block buffer (or EOT when len is 0) until ACK. */
-static int send_until_ack(struct lfw_xmodem *x, size_t len)
+/* Sends `n` bytes of `data` (or EOT when n is 0) until ACK. When `next` is given, builds that
+ * block right after the first write, while this one is still on its way and the receiver
+ * checks it: the answer is then followed at once by the next block (no source read and no CRC
+ * in the turnaround). */
+static int send_until_ack(struct lfw_xmodem *x, const uint8_t *data, size_t n,
+                          struct next_block *next)
 {
     static const uint8_t eot = LFW_XMODEM_EOT;
-    const uint8_t *data = len > 0 ? x->cfg.block_buf : &eot;
-    size_t n = len > 0 ? len : 1;
+    if (n == 0) {
+        data = &eot;
+        n = 1;
+    }
     int last = REPLY_TIMEOUT;
     for (uint32_t attempt = 0; attempt <= x->cfg.max_retries; attempt++) {
         if (attempt > 0) {
@@ -188,6 +213,9 @@ static int send_until_ack(struct lfw_xmodem *x, size_t len)
         }
         if (lfw_port_write_all(x->cfg.port, data, n) != 0) {
             return LFW_EIO;
+        }
+        if (next != NULL && next->len == 0) {
+            next->len = build_block(x, next->src, next->offset, next->seq, next->buf);
         }
         int r;
         /* A 'C' still queued from the start phase is no answer to this block. */
@@ -221,25 +249,48 @@ int lfw_xmodem_send(struct lfw_xmodem *x, const struct lfw_source *src)
     if (rc != 0) {
         return rc;
     }
+    /* With room for two blocks, block k+1 is built while block k is on the line. */
+    size_t wire = (size_t)x->cfg.block_size + (x->crc ? 5u : 4u);
+    uint8_t *cur = x->cfg.block_buf;
+    uint8_t *spare = x->cfg.block_buf_size >= 2u * wire ? x->cfg.block_buf + wire : NULL;
     uint32_t offset = 0;
     uint8_t seq = 1;
-    while (offset < src->size) {
-        int len = build_block(x, src, offset, seq);
+    int len = 0;
+    if (src->size > 0) {
+        len = build_block(x, src, 0, seq, cur);
         if (len < 0) {
             return cancel(x, len);
         }
-        rc = send_until_ack(x, (size_t)len);
+    }
+    while (offset < src->size) {
+        uint32_t left = src->size - offset;
+        uint32_t next_offset = offset + (left < x->cfg.block_size ? left : x->cfg.block_size);
+        struct next_block next = {src, next_offset, (uint8_t)(seq + 1u), spare, 0};
+        bool ahead = spare != NULL && next_offset < src->size;
+        rc = send_until_ack(x, cur, (size_t)len, ahead ? &next : NULL);
         if (rc != 0) {
             return rc;
         }
-        uint32_t left = src->size - offset;
-        offset += left < x->cfg.block_size ? left : x->cfg.block_size;
+        offset = next_offset;
         seq++;
         x->blocks++;
         if (x->cfg.progress != NULL &&
             x->cfg.progress(x->cfg.progress_user, offset, src->size) != 0) {
             return cancel(x, LFW_ECANCELED);
         }
+        if (offset >= src->size) {
+            break;
+        }
+        if (ahead) {
+            len = next.len;
+            spare = cur;
+            cur = next.buf;
+        } else {
+            len = build_block(x, src, offset, seq, cur);
+        }
+        if (len < 0) {
+            return cancel(x, len);
+        }
     }
-    return send_until_ack(x, 0);
+    return send_until_ack(x, NULL, 0, NULL);
 }

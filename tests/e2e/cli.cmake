@@ -26,3 +26,11 @@ set_tests_properties(e2e-cli-test_cli_update-user PROPERTIES
   ENVIRONMENT "${LARAFW_E2E_CLI_ENV};LARAFW_E2E_USER=1"
   TIMEOUT 300
   LABELS e2e)
+
+# `larafw ports` and `-p auto` against a fake sysfs tree (LARAFW_SYSFS_ROOT, LARAFW_DEV_DIR).
+add_test(NAME e2e-cli-test_cli_ports
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_cli_ports.py)
+set_tests_properties(e2e-cli-test_cli_ports PROPERTIES
+  ENVIRONMENT "LARAFW=$<TARGET_FILE:larafw-cli>;LARAFW_CLI=$<TARGET_FILE:larafw-cli>;LARAFW_SIM=$<TARGET_FILE:larafw-sim>;LARAFW_PKG=$<TARGET_FILE:larafw-pkg>;PYTHONPATH=${CMAKE_CURRENT_LIST_DIR};PYTHONDONTWRITEBYTECODE=1"
+  TIMEOUT 300
+  LABELS e2e)

@@ -13,7 +13,6 @@ Synchronised on the server's "ready" line, URCs, HTTP answers and process exits;
 """
 
 import os
-import socket
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from netservers import make_cert  # noqa: E402
 from simharness import wait_until  # noqa: E402
-from srvharness import Server, free_port  # noqa: E402
+from srvharness import Server  # noqa: E402
 from test_install_util import Sim, Workshop  # noqa: E402
 
 FAST = 0.02
@@ -67,13 +66,19 @@ PSK_ID, PSK_KEY = "lara-e2e", "00112233445566778899aabbccddeeff"
 
 
 class ServerSimTest(unittest.TestCase):
-    def start(self, coap, dtls=False, ca_file=None):
+    def start(self, coap, dtls=False, ca_file=None, sim=None):
+        """Powers the module up with its LwM2M client pointed at `coap` (again, when `sim`
+        is given: same state, same IMEI)."""
         extra = ["--lwm2m-server", ("coaps://" if dtls else "coap://") + coap]
         if ca_file:
             extra += ["--ca-file", ca_file]
         if dtls:
             extra += ["--psk-identity", PSK_ID, "--psk-key", PSK_KEY]
-        sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub, extra_args=extra)
+        if sim is None:
+            sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub, extra_args=extra)
+        else:
+            sim.extra_args = extra
+            sim.start()
         sim.ok("AT+UFOTASTAT=1")
         sim.ok("AT+ULWM2MSTAT=1,7")
         sim.ok("AT+UFWINSTALL=1,115200,,1")
@@ -94,17 +99,21 @@ class ServerSimTest(unittest.TestCase):
         psk = tls = None
         if https:
             tls = make_cert(W.dir)
-        port = free_port(socket.SOCK_DGRAM)
-        sim = self.start("127.0.0.1:%d" % port, dtls, ca_file=tls[0] if tls else None)
-        with sim:
-            if dtls:
-                # the identity may register the module's endpoint only (urn:imei:<its IMEI>):
-                # the module starts first, its IMEI is read, then the server gets credentials
-                psk = os.path.join(W.dir, "psk.txt")
-                fd = os.open(psk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write("# e2e\n%s:%s:imei=%s\n" % (PSK_ID, PSK_KEY, sim.ok("AT+CGSN")[0]))
-            with Server(W.packages, psk_file=psk, tls=tls, coap_port=port) as srv:
+        sim = None
+        if dtls:
+            # the identity may register the module's endpoint only (urn:imei:<its IMEI>): a
+            # first power-up without LwM2M tells the IMEI, the server gets the credentials,
+            # then the module powers up again on the same state
+            sim = Sim(time_scale=FAST, firmware=W.a, fota_key=W.pub)
+            imei = sim.ok("AT+CGSN")[0]
+            sim.terminate()
+            psk = os.path.join(W.dir, "psk.txt")
+            fd = os.open(psk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write("# e2e\n%s:%s:imei=%s\n" % (PSK_ID, PSK_KEY, imei))
+        with Server(W.packages, psk_file=psk, tls=tls) as srv:
+            sim = self.start(srv.coap, dtls, ca_file=tls[0] if tls else None, sim=sim)
+            with sim:
                 d = registered_device(srv)
                 self.assertEqual(d["fw_version"], OLD)
                 self.assertIn("</5/0>", d["objects"])

@@ -103,9 +103,8 @@ class ProductAndIdle(JobChecks):
         self.assertEqual(rc, 0, out + err + self.srv.log())
 
 
-class Timeouts(JobChecks):
-    server_args = ("--download-timeout", "2", "--install-timeout", "2",
-                   "--reregister-timeout", "2")
+class DownloadTimeout(JobChecks):
+    server_args = ("--download-timeout", "2")
 
     def test_download_stalls(self):
         self.registered()
@@ -118,6 +117,11 @@ class Timeouts(JobChecks):
         self.dev.serve_until(lambda: self.dev.uri == "")  # the download is cancelled
         status, jobs, _, _ = self.srv.api("GET", "/api/jobs")
         self.assertEqual((jobs[-1]["state"], jobs[-1]["final"]), ("failed", True))
+
+
+class InstallTimeout(JobChecks):
+    # the download phase has time to spare on a loaded machine; the install has 2 s
+    server_args = ("--download-timeout", "120", "--install-timeout", "2")
 
     def test_install_never_comes_back(self):
         self.registered()
@@ -132,7 +136,7 @@ class Timeouts(JobChecks):
 
 
 class LeavesMidDownload(JobChecks):
-    server_args = ("--download-timeout", "60", "--reregister-timeout", "2")
+    server_args = ("--download-timeout", "120", "--reregister-timeout", "2")
 
     def test_device_leaves_mid_download(self):
         loc = self.registered()

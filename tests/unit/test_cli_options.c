@@ -152,11 +152,34 @@ static void test_baud_parse(void **state)
     assert_int_equal(lfw_cli_parse_baud(NULL, &b), -1);
 }
 
+static void test_ports(void **state)
+{
+    (void)state;
+    struct lfw_cli_opts o;
+    char err[256];
+    /* ports needs no port; --probe belongs to it only */
+    assert_int_equal(PARSE(&o, NULL, err, "ports"), 0);
+    assert_int_equal(o.cmd, LFW_CMD_PORTS);
+    assert_false(o.probe);
+    assert_null(o.port);
+    assert_int_equal(PARSE(&o, NULL, err, "--json", "ports", "--probe", "-b", "921600"), 0);
+    assert_true(o.probe);
+    assert_true(o.json);
+    assert_int_equal(o.baud, 921600);
+    assert_int_equal(PARSE(&o, NULL, err, "-p", "auto", "info", "--probe"), 2);
+    assert_non_null(strstr(err, "'--probe' does not apply"));
+    /* "auto" is a port name for the parser; main resolves it (cmd_ports.c) */
+    assert_int_equal(PARSE(&o, "auto", err, "info"), 0);
+    assert_string_equal(o.port, "auto");
+    assert_int_equal(PARSE(&o, NULL, err, "info"), 2);
+    assert_non_null(strstr(err, "-p auto"));
+}
+
 static void test_usage_text(void **state)
 {
     (void)state;
-    const enum lfw_cli_cmd cmds[] = {LFW_CMD_NONE, LFW_CMD_INFO, LFW_CMD_FOAT, LFW_CMD_PUSH,
-                                     LFW_CMD_INSTALL};
+    const enum lfw_cli_cmd cmds[] = {LFW_CMD_NONE, LFW_CMD_INFO,    LFW_CMD_FOAT,
+                                     LFW_CMD_PUSH, LFW_CMD_INSTALL, LFW_CMD_PORTS};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char buf[4096] = {0};
         FILE *f = fmemopen(buf, sizeof buf - 1, "w");
@@ -178,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_help_version),
         cmocka_unit_test(test_baud_parse),
+        cmocka_unit_test(test_ports),
         cmocka_unit_test(test_usage_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "srv_store.h"
 
@@ -126,6 +127,70 @@ static void test_jobs_persist(void **state)
     unlink(path);
 }
 
+/* A store written before identities, IMEI conflicts, job chains and deadlines existed opens
+ * (the columns are added), keeps its rows, and takes the new fields. */
+static void test_old_file_migrated(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/larafw-srv-store-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "CREATE TABLE devices (endpoint TEXT PRIMARY KEY, imei TEXT NOT NULL DEFAULT "
+                     "'', product TEXT, fw_version TEXT, reg_id TEXT, address TEXT, binding TEXT,"
+                     " lwm2m TEXT, objects TEXT, registered INTEGER, lifetime INTEGER,"
+                     " registered_at INTEGER, last_seen INTEGER, fw_state INTEGER, fw_result "
+                     "INTEGER);"
+                     "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, endpoint TEXT,"
+                     " imei TEXT, package TEXT, target_version TEXT, uri TEXT, state INTEGER,"
+                     " fw_state INTEGER, fw_result INTEGER, message TEXT, created INTEGER,"
+                     " updated INTEGER);"
+                     "INSERT INTO devices (endpoint, imei, registered) VALUES ('old', "
+                     "'354521091714367', 1);"
+                     "INSERT INTO jobs (endpoint, state) VALUES ('old', 2);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    struct srv_store *st;
+    assert_int_equal(srv_store_sqlite_open(path, &st), 0);
+    struct srv_device d;
+    assert_int_equal(srv_store_device_get(st, SRV_KEY_ENDPOINT, "old", &d), 0);
+    assert_string_equal(d.imei, "354521091714367");
+    assert_string_equal(d.identity, "");
+    assert_false(d.imei_conflict);
+    d.imei_conflict = true;
+    snprintf(d.identity, sizeof d.identity, "lara-1");
+    assert_int_equal(srv_store_device_put(st, &d), 0);
+    int n = 0;
+    assert_int_equal(srv_store_device_imei_list(st, "354521091714367", count_device, &n), 0);
+    assert_int_equal(n, 1);
+    struct srv_job_record j;
+    assert_int_equal(srv_store_job_get(st, 1, &j), 0);
+    assert_int_equal(j.state, 2);
+    assert_int_equal(j.deadline, 0);
+    j.deadline = 1234;
+    snprintf(j.chain, sizeof j.chain, "psk:lara-1");
+    assert_int_equal(srv_store_job_put(st, &j), 0);
+    assert_int_equal(srv_store_devices_offline(st), 0);
+    srv_store_close(st);
+    assert_int_equal(srv_store_sqlite_open(path, &st), 0); /* twice: nothing to add */
+    assert_int_equal(srv_store_device_get(st, SRV_KEY_ENDPOINT, "old", &d), 0);
+    assert_true(d.imei_conflict);
+    assert_false(d.registered);
+    assert_string_equal(d.identity, "lara-1");
+    assert_int_equal(srv_store_job_get(st, 1, &j), 0);
+    assert_int_equal(j.deadline, 1234);
+    assert_string_equal(j.chain, "psk:lara-1");
+    assert_int_equal(srv_store_device_delete(st, "old"), 0);
+    assert_int_equal(srv_store_device_delete(st, "old"), SRV_E_NOTFOUND);
+    srv_store_close(st);
+    unlink(path);
+}
+
 static void test_open_failure(void **state)
 {
     (void)state;
@@ -139,6 +204,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_jobs_persist),
+        cmocka_unit_test(test_old_file_migrated),
         cmocka_unit_test(test_open_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
