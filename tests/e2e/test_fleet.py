@@ -213,14 +213,12 @@ class FleetTest(unittest.TestCase):
                             "--timeout", "150"),
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
                 results = [p.communicate(timeout=170) + (p.returncode,) for p in procs]
+                rc, rep, out = fleet.stop()
             finally:
                 for p in procs:
                     if p.poll() is None:
                         p.kill()
-            try:
-                rc, rep, out = fleet.stop()
-            finally:
-                fleet.kill()
+                fleet.kill()  # whatever failed: no fleet outlives its test
             for out_i, err_i, code in results[:20]:
                 self.assertEqual(code, 0, "stdout:\n%s\nstderr:\n%s\nserver:\n%s"
                                  % (out_i, err_i, srv.log()))
