@@ -243,6 +243,10 @@ bool sim_file_name_ok(const char *name);
 /* Re-reads DIR/image.bin's version record into s->fw (after an install or at power-up). */
 int sim_firmware_refresh(struct sim *s);
 
+/* A 15-digit IMEI: the 8-digit Type Allocation Code `tac`, the last six digits of `serial`,
+ * the Luhn check digit (what the factory programming uses; larafw-fleet numbers its modules). */
+void sim_imei_compose(const char tac[8], uint32_t serial, char out[16]);
+
 /* ---- key=value records (sim_record.c) ---------------------------------------------------
  * Called for each "key=value" line of a record in order (val NULL for a line without '=');
  * returns 0 to go on, anything else to stop the read with that value. */

@@ -420,18 +420,13 @@ void sim_state_defaults(struct sim *s)
     snprintf(s->st.edrx_value, sizeof s->st.edrx_value, "0010");
 }
 
-/* A 15-digit IMEI: u-blox-like TAC, a random serial, the Luhn check digit. */
-static void sim_imei_make(char out[16])
+void sim_imei_compose(const char tac[8], uint32_t serial, char out[16])
 {
-    uint64_t r = sim_host_ns() ^ ((uint64_t)getpid() << 32);
-    r ^= r >> 33;
-    r *= 0xff51afd7ed558ccdull;
-    r ^= r >> 33;
     char d[15];
-    memcpy(d, "35452109", 8);
-    for (int i = 8; i < 14; i++) {
-        d[i] = (char)('0' + r % 10);
-        r /= 10;
+    memcpy(d, tac, 8);
+    for (int i = 13; i >= 8; i--) {
+        d[i] = (char)('0' + serial % 10);
+        serial /= 10;
     }
     unsigned sum = 0;
     for (int i = 0; i < 14; i++) {
@@ -446,6 +441,16 @@ static void sim_imei_make(char out[16])
     d[14] = (char)('0' + (10 - sum % 10) % 10);
     memcpy(out, d, 15);
     out[15] = '\0';
+}
+
+/* A 15-digit IMEI: u-blox-like TAC, a random serial, the Luhn check digit. */
+static void sim_imei_make(char out[16])
+{
+    uint64_t r = sim_host_ns() ^ ((uint64_t)getpid() << 32);
+    r ^= r >> 33;
+    r *= 0xff51afd7ed558ccdull;
+    r ^= r >> 33;
+    sim_imei_compose("35452109", (uint32_t)(r % 1000000u), out);
 }
 
 const char *sim_default_version(const struct sim_product *p)
