@@ -11,6 +11,7 @@
 #include "fleet.h"
 #include "sim_lwm2m.h"
 #include "sim_platform.h"
+#include "sim_signals.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -32,30 +33,6 @@ static volatile sig_atomic_t fleet_stop_signal;
 static void fleet_on_signal(int sig)
 {
     fleet_stop_signal = sig;
-}
-
-/* SIGTERM, SIGINT, SIGHUP stop the fleet; they are blocked except inside the loop's ppoll(). */
-static int fleet_setup_signals(sigset_t *loop_mask)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fleet_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigset_t block;
-    sigemptyset(&block);
-    int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        if (sigaction(sigs[i], &sa, NULL) != 0)
-            return -1;
-        sigaddset(&block, sigs[i]);
-    }
-    signal(SIGPIPE, SIG_IGN);
-    /* delivered only inside ppoll(): no race between the check and the wait */
-    if (sigprocmask(SIG_BLOCK, &block, loop_mask) != 0)
-        return -1;
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigdelset(loop_mask, sigs[i]);
-    return 0;
 }
 
 static void fleet_usage(FILE *out)
@@ -384,7 +361,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (fleet_setup_signals(&f.loop_mask) != 0) {
+    if (sim_stop_signals_setup(fleet_on_signal, &f.loop_mask) != 0) {
         fprintf(stderr, "larafw-fleet: signals: %s\n", strerror(errno));
         goto out;
     }

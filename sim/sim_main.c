@@ -9,6 +9,7 @@
  * nearest module timer or pacing deadline. docs/simulator.md describes the behaviour. */
 #define _GNU_SOURCE
 #include "sim_platform.h"
+#include "sim_signals.h"
 #include "sim_lwm2m.h"
 #include "sim_net.h"
 
@@ -203,29 +204,6 @@ static int sim_parse_args(int argc, char **argv, struct sim *s, struct sim_opts 
     return 0;
 }
 
-static int sim_setup_signals(sigset_t *loop_mask)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = sim_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigset_t block;
-    sigemptyset(&block);
-    int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        if (sigaction(sigs[i], &sa, NULL) != 0)
-            return -1;
-        sigaddset(&block, sigs[i]);
-    }
-    signal(SIGPIPE, SIG_IGN); /* stdout may be a pipe nobody reads any more */
-    /* the signals are delivered only inside ppoll(): no race between check and wait */
-    if (sigprocmask(SIG_BLOCK, &block, loop_mask) != 0)
-        return -1;
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigdelset(loop_mask, sigs[i]);
-    return 0;
-}
-
 static int sim_loop(struct sim *s, const sigset_t *loop_mask)
 {
     while (!sim_stop_signal) {
@@ -300,7 +278,7 @@ static int sim_run(struct sim *s, int argc, char **argv)
     }
 
     sigset_t loop_mask;
-    if (sim_setup_signals(&loop_mask) != 0) {
+    if (sim_stop_signals_setup(sim_on_signal, &loop_mask) != 0) {
         fprintf(stderr, "larafw-sim: signals: %s\n", strerror(errno));
         return 1;
     }

@@ -1,9 +1,12 @@
 /* Power: the power-up sequence, resets (sim_reboot) and the clean power-off. A process start
  * is a power-up; SIGKILL is a power cut, so nothing here may be needed for consistency on
  * disk — every change was already written atomically when it happened. */
+#define _GNU_SOURCE
 #include "sim_platform.h"
+#include "sim_signals.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Power-up: what a module does from reset to accepting AT commands. */
 void sim_power_up(struct sim *s)
@@ -67,4 +70,27 @@ void sim_power_off(struct sim *s, int sig)
     for (int i = 0; i < SIM_IF_COUNT; i++)
         sim_uart_close(s, (enum sim_if)i);
     sim_report_close(s);
+}
+
+int sim_stop_signals_setup(void (*handler)(int), sigset_t *loop_mask)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigset_t block;
+    sigemptyset(&block);
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return -1;
+        sigaddset(&block, sigs[i]);
+    }
+    signal(SIGPIPE, SIG_IGN); /* stdout may be a pipe nobody reads any more */
+    /* the signals are delivered only inside ppoll(): no race between check and wait */
+    if (sigprocmask(SIG_BLOCK, &block, loop_mask) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigdelset(loop_mask, sigs[i]);
+    return 0;
 }
