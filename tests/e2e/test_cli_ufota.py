@@ -65,9 +65,7 @@ def setUpModule():
     W = Workshop(tempfile.mkdtemp(prefix="larafw-cli-ufota-"), image_size=256 * 1024)
     W.a = W.image("a.img", seed=1)
     b = W.successor(W.a, "b.img", NEW, change=20)
-    W.packages = os.path.join(W.dir, "packages")
-    os.mkdir(W.packages)
-    shutil.copy(W.delta(W.a, b, "delta.upd"), os.path.join(W.packages, "a-b.upd"))
+    W.serve_delta(W.a, b)
     # a bigger one for pause/resume on a rate-limited server
     W.big_a = W.image("big-a.img", seed=3, size=1024 * 1024)
     big_b = W.successor(W.big_a, "big-b.img", NEW, change=60)

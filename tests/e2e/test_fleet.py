@@ -52,14 +52,7 @@ def setUpModule():
     W = Workshop(tempfile.mkdtemp(prefix="larafw-fleet-"), image_size=96 * 1024)
     W.a = W.image("a.img", seed=1)
     b = W.successor(W.a, "b.img", NEW, change=10)
-    W.packages = os.path.join(W.dir, "packages")
-    os.mkdir(W.packages)
-    delta = W.delta(W.a, b, "delta.upd")
-    shutil.copy(delta, os.path.join(W.packages, "a-b.upd"))
-    with open(delta, "rb") as f:
-        pkg = f.read()
-    with open(os.path.join(W.packages, "broken.upd"), "wb") as f:
-        f.write(pkg[:-1] + bytes([pkg[-1] ^ 1]))  # the signature no longer matches
+    W.serve_delta(W.a, b, broken=True)  # broken.upd: the signature no longer matches
 
 
 def tearDownModule():

@@ -55,6 +55,21 @@ class Workshop:
     def delta(self, src, dst, name, *opts):
         return self.pkg.delta(self.sec, src, dst, name, *opts)
 
+    def serve_delta(self, src, dst, broken=False):
+        """A packages folder for larafw-server (self.packages) holding the delta src → dst as
+        a-b.upd and, when `broken`, the same package with a signature that no longer matches
+        as broken.upd. Returns the folder."""
+        self.packages = os.path.join(self.dir, "packages")
+        os.mkdir(self.packages)
+        delta = self.delta(src, dst, "delta.upd")
+        shutil.copy(delta, os.path.join(self.packages, "a-b.upd"))
+        if broken:
+            with open(delta, "rb") as f:
+                pkg = f.read()
+            with open(os.path.join(self.packages, "broken.upd"), "wb") as f:
+                f.write(pkg[:-1] + bytes([pkg[-1] ^ 1]))
+        return self.packages
+
     def resign(self, path):
         self.pkg.run("resign", "--key", self.sec, path, "-o", path)
         return path

@@ -36,9 +36,7 @@ def setUpModule():
     W = Workshop(tempfile.mkdtemp(prefix="larafw-srv-jobs-"), image_size=64 * 1024)
     a = W.image("a.img", seed=1)
     b = W.successor(a, "b.img", NEW, change=10)
-    W.packages = os.path.join(W.dir, "packages")
-    os.mkdir(W.packages)
-    shutil.copy(W.delta(a, b, "delta.upd"), os.path.join(W.packages, "a-b.upd"))
+    W.serve_delta(a, b)
 
 
 def tearDownModule():
